@@ -1,0 +1,9 @@
+//! Logical time: epochs, vector clocks, and the slots that threads stamp
+//! their accesses with.
+
+pub mod epoch;
+pub mod slots;
+pub mod vector_clock;
+
+pub use epoch::{Epoch, MAX_SLOTS, Slot};
+pub use vector_clock::VectorClock;

@@ -1,0 +1,155 @@
+//! The process-wide runtime: created once, at the first `__tsan_init` (or
+//! the first instrumented event of a native program), never destroyed.
+
+use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::OnceLock;
+
+use crate::clock::slots::SlotTable;
+use crate::options::Options;
+use crate::report::Reporter;
+use crate::report::elf::DataSymbols;
+use crate::report::model::RaceReport;
+use crate::report::stack_depot::StackDepot;
+use crate::report::suppressions::Suppressions;
+use crate::report::symbolize::{RuntimeCallback, Symbolizer};
+use crate::shadow::Shadow;
+use crate::sync::SyncTable;
+use crate::thread::Tid;
+use crate::thread::pool::Pool;
+use crate::thread::registry::Registry;
+
+/// Which ABI the program speaks; decides the report layout and options.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum World {
+    /// A language runtime with explicit thread handles (Go's race ABI).
+    Go,
+    /// Compiler-instrumented native code (C, C++, Rust).
+    Native,
+}
+
+/// The runtime.
+pub struct Runtime {
+    pub(crate) world: World,
+    pub(crate) shadow: Shadow,
+    pub(crate) slots: SlotTable,
+    pub(crate) pool: Pool,
+    pub(crate) threads: Registry,
+    pub(crate) stacks: StackDepot,
+    pub(crate) sync: SyncTable,
+    pub(crate) reports: Reporter,
+    pub(crate) options: Options,
+    pub(crate) symbolizer: Symbolizer,
+    pub(crate) suppressions: Suppressions,
+    /// Threads started and not finished.
+    pub(crate) live_threads: AtomicUsize,
+}
+
+static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+
+/// The runtime, if initialized.
+#[inline]
+pub fn get() -> Option<&'static Runtime> {
+    RUNTIME.get()
+}
+
+/// Initializes the runtime (once; later calls return the first one).
+/// Fatal problems (the shadow cannot be reserved) end the process with a
+/// one-line message.
+pub fn init(world: World, callback: Option<RuntimeCallback>) -> &'static Runtime {
+    RUNTIME.get_or_init(|| match Runtime::new(world, callback) {
+        Ok(rt) => rt,
+        Err(e) => crate::die!("cannot start: {e}"),
+    })
+}
+
+impl Runtime {
+    fn new(world: World, callback: Option<RuntimeCallback>) -> Result<Runtime, String> {
+        let env = match world {
+            World::Go => "GORACE",
+            World::Native => "TSAN_OPTIONS",
+        };
+        let (options, warnings) = Options::from_env(env);
+        for w in &warnings {
+            eprintln!("hbsan: warning: {}: {}", w.source, w.message);
+        }
+        let suppressions = match &options.suppressions {
+            None => Suppressions::default(),
+            Some(path) => Suppressions::load(path).unwrap_or_else(|e| {
+                eprintln!("hbsan: warning: suppressions: {e}");
+                Suppressions::default()
+            }),
+        };
+        let shadow = Shadow::init()?;
+        let pool = Pool::new()?;
+        let symbolizer = match callback {
+            Some(cb) => Symbolizer::Callback(cb),
+            None => Symbolizer::Native(DataSymbols::new()),
+        };
+        Ok(Runtime {
+            world,
+            shadow,
+            slots: SlotTable::new(4 << options.history_size),
+            pool,
+            threads: Registry::new(),
+            stacks: StackDepot::new(),
+            sync: SyncTable::new(),
+            reports: Reporter::new(&options),
+            symbolizer,
+            suppressions,
+            options,
+            live_threads: AtomicUsize::new(0),
+        })
+    }
+
+    /// The thread that calls itself "main": the first one.
+    pub fn main_tid(&self) -> Tid {
+        Tid(0)
+    }
+
+    /// The ABI this process speaks.
+    pub fn world(&self) -> World {
+        self.world
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    /// Number of races reported so far.
+    pub fn report_count(&self) -> u64 {
+        self.reports.count()
+    }
+
+    /// Whether a suppression matches `r`.
+    pub(crate) fn suppressed(&self, r: &RaceReport) -> bool {
+        !self.suppressions.is_empty() && self.suppressions.matches(r, &self.symbolizer)
+    }
+
+    /// The program is ending: waits for stragglers as `atexit_sleep_ms`
+    /// says, prints the summary, and returns the exit status the process
+    /// should end with (0 when no race was reported).
+    pub fn finish(&self) -> i32 {
+        if self.options.atexit_sleep_ms > 0 && self.live_threads.load(Relaxed) > 1 {
+            std::thread::sleep(std::time::Duration::from_millis(
+                self.options.atexit_sleep_ms,
+            ));
+        }
+        let n = self.reports.count();
+        if n == 0 {
+            return 0;
+        }
+        match self.world {
+            World::Go => self.reports.write(&format!("Found {n} data race(s)\n")),
+            World::Native => self
+                .reports
+                .write(&format!("ThreadSanitizer: reported {n} warnings\n")),
+        }
+        self.options.exitcode
+    }
+
+    /// Ends the process now (`halt_on_error`).
+    pub(crate) fn exit_now(&self) -> ! {
+        std::process::exit(self.options.exitcode)
+    }
+}

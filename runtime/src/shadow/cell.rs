@@ -1,0 +1,356 @@
+//! One shadow cell: a record of one access to (some bytes of) one aligned
+//! 8-byte application word, packed into 64 bits.
+//!
+//! ```text
+//!  63                          26 25             11   10     9      8    7        0
+//! +------------------------------+-----------------+-----+------+----+----------+
+//! |            epoch             |       slot      |FREED|ATOMIC|READ| byte mask|
+//! +------------------------------+-----------------+-----+------+----+----------+
+//! ```
+//!
+//! The byte mask says which bytes of the word the access touched (bit `i` =
+//! byte `i`); it is never zero for a real access, so the all-zero cell means
+//! "empty". Offset and size are the mask's trailing zeros and population.
+
+use crate::clock::epoch::{EPOCH_BITS, SLOT_BITS};
+use crate::clock::{Epoch, Slot};
+
+const MASK_BITS: u64 = 0xff;
+/// Flag: the access was a read (clear: a write).
+pub const READ: u64 = 1 << 8;
+/// Flag: the access was atomic.
+pub const ATOMIC: u64 = 1 << 9;
+/// Flag: the bytes were freed by this access (a `free`, counted as a write).
+pub const FREED: u64 = 1 << 10;
+const SLOT_SHIFT: u32 = 11;
+const EPOCH_SHIFT: u32 = SLOT_SHIFT + SLOT_BITS;
+const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
+
+const _: () = assert!(EPOCH_SHIFT + EPOCH_BITS == 64, "a cell is exactly 64 bits");
+
+/// What kind of access a cell records.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct AccessKind(u64);
+
+impl AccessKind {
+    /// A plain write.
+    pub const WRITE: AccessKind = AccessKind(0);
+    /// A plain read.
+    pub const READ: AccessKind = AccessKind(READ);
+    /// An atomic write (or read-modify-write).
+    pub const ATOMIC_WRITE: AccessKind = AccessKind(ATOMIC);
+    /// An atomic read.
+    pub const ATOMIC_READ: AccessKind = AccessKind(READ | ATOMIC);
+    /// The memory was freed: a write that later accesses race with.
+    pub const FREE: AccessKind = AccessKind(FREED);
+
+    /// Builds a kind from its two independent properties.
+    #[inline]
+    pub const fn new(is_read: bool, is_atomic: bool) -> AccessKind {
+        AccessKind((if is_read { READ } else { 0 }) | (if is_atomic { ATOMIC } else { 0 }))
+    }
+
+    /// The flag bits as they appear in a cell.
+    #[inline]
+    pub const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// Whether this kind reads.
+    #[inline]
+    pub const fn is_read(self) -> bool {
+        self.0 & READ != 0
+    }
+
+    /// Whether this kind is atomic.
+    #[inline]
+    pub const fn is_atomic(self) -> bool {
+        self.0 & ATOMIC != 0
+    }
+
+    /// Whether this kind is a free.
+    #[inline]
+    pub const fn is_free(self) -> bool {
+        self.0 & FREED != 0
+    }
+}
+
+/// The byte mask of an access of `size` bytes at `offset` inside a word.
+///
+/// # Panics
+/// In debug builds, if the bytes do not fit in the word or `size` is zero.
+#[inline]
+pub const fn byte_mask(offset: usize, size: usize) -> u8 {
+    debug_assert!(size >= 1 && offset + size <= 8);
+    ((((1u16 << size) - 1) as u8) as u32).wrapping_shl(offset as u32) as u8
+}
+
+/// The part of a cell that depends only on the thread: slot and epoch,
+/// precomputed so the hot path builds a cell with one `or`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Stamp(u64);
+
+impl Stamp {
+    /// The stamp of accesses by `slot` at `epoch`.
+    #[inline]
+    pub const fn new(slot: Slot, epoch: Epoch) -> Stamp {
+        Stamp(((slot.index() as u64) << SLOT_SHIFT) | (epoch.get() << EPOCH_SHIFT))
+    }
+
+    /// The cell recording an access with this stamp.
+    #[inline]
+    pub const fn cell(self, mask: u8, kind: AccessKind) -> Cell {
+        Cell(self.0 | kind.0 | mask as u64)
+    }
+
+    /// The slot part.
+    pub const fn slot(self) -> Slot {
+        Cell(self.0).slot()
+    }
+
+    /// The epoch part.
+    pub const fn epoch(self) -> Epoch {
+        Cell(self.0).epoch()
+    }
+}
+
+/// A shadow cell. See the module documentation for the bit layout.
+#[derive(Copy, Clone, PartialEq, Eq, Hash)]
+#[repr(transparent)]
+pub struct Cell(u64);
+
+impl Cell {
+    /// The empty cell: no access recorded.
+    pub const EMPTY: Cell = Cell(0);
+
+    /// A cell with every field given explicitly (tests and reports; the hot
+    /// path uses [`Stamp::cell`]).
+    pub const fn new(
+        slot: Slot,
+        epoch: Epoch,
+        offset: usize,
+        size: usize,
+        kind: AccessKind,
+    ) -> Cell {
+        Stamp::new(slot, epoch).cell(byte_mask(offset, size), kind)
+    }
+
+    /// Reinterprets raw shadow bits.
+    #[inline]
+    pub const fn from_raw(raw: u64) -> Cell {
+        Cell(raw)
+    }
+
+    /// The raw shadow bits.
+    #[inline]
+    pub const fn raw(self) -> u64 {
+        self.0
+    }
+
+    /// Whether no access is recorded here.
+    #[inline]
+    pub const fn is_empty(self) -> bool {
+        self.0 & MASK_BITS == 0
+    }
+
+    /// The bytes of the word the access touched.
+    #[inline]
+    pub const fn mask(self) -> u8 {
+        self.0 as u8
+    }
+
+    /// Offset of the first byte touched inside the word.
+    pub const fn offset(self) -> usize {
+        self.mask().trailing_zeros() as usize
+    }
+
+    /// Number of bytes touched.
+    pub const fn size(self) -> usize {
+        self.mask().count_ones() as usize
+    }
+
+    /// The access kind (read/write, atomic, free).
+    #[inline]
+    pub const fn kind(self) -> AccessKind {
+        AccessKind(self.0 & (READ | ATOMIC | FREED))
+    }
+
+    /// Whether the access was a read.
+    #[inline]
+    pub const fn is_read(self) -> bool {
+        self.0 & READ != 0
+    }
+
+    /// Whether the access was atomic.
+    #[inline]
+    pub const fn is_atomic(self) -> bool {
+        self.0 & ATOMIC != 0
+    }
+
+    /// Whether the cell records a free.
+    #[inline]
+    pub const fn is_freed(self) -> bool {
+        self.0 & FREED != 0
+    }
+
+    /// The slot of the accessing thread.
+    #[inline]
+    pub const fn slot(self) -> Slot {
+        Slot::new(((self.0 >> SLOT_SHIFT) & SLOT_MASK) as usize)
+    }
+
+    /// The epoch of the access.
+    #[inline]
+    pub const fn epoch(self) -> Epoch {
+        Epoch::new(self.0 >> EPOCH_SHIFT)
+    }
+
+    /// Whether `self` and `other` come from the same slot (same thread
+    /// history), compared without unpacking.
+    #[inline]
+    pub const fn same_slot(self, other: Cell) -> bool {
+        (self.0 ^ other.0) >> SLOT_SHIFT & SLOT_MASK == 0
+    }
+
+    /// Whether `self` makes `older` (an earlier access by the same slot)
+    /// redundant: every access of another thread that would race with
+    /// `older` also races with `self`, so `older` can be overwritten.
+    ///
+    /// That holds when `self` touches at least `older`'s bytes, is a write or
+    /// `older` was a read, and is plain or `older` was atomic (an atomic
+    /// access races with fewer accesses than a plain one). A free never
+    /// dominates nor is dominated: it is replaced only by a reset.
+    #[inline]
+    pub const fn dominates(self, older: Cell) -> bool {
+        let covers = older.mask() & !self.mask() == 0;
+        let kind_ok =
+            (!self.is_read() || older.is_read()) && (!self.is_atomic() || older.is_atomic());
+        covers && kind_ok && !self.is_freed() && !older.is_freed()
+    }
+}
+
+impl core::fmt::Debug for Cell {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if self.is_empty() {
+            return write!(f, "Cell(empty)");
+        }
+        write!(
+            f,
+            "Cell({:?} {:?} {}{} off={} size={})",
+            self.slot(),
+            self.epoch(),
+            if self.is_freed() {
+                "free"
+            } else if self.is_read() {
+                "read"
+            } else {
+                "write"
+            },
+            if self.is_atomic() { " atomic" } else { "" },
+            self.offset(),
+            self.size(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::MAX_SLOTS;
+
+    #[test]
+    fn every_field_round_trips() {
+        let kinds = [
+            AccessKind::WRITE,
+            AccessKind::READ,
+            AccessKind::ATOMIC_WRITE,
+            AccessKind::ATOMIC_READ,
+            AccessKind::FREE,
+        ];
+        for &slot in &[0, 1, 77, MAX_SLOTS - 1] {
+            for &epoch in &[1, 2, 1 << 20, Epoch::MAX.get()] {
+                for offset in 0..8 {
+                    for size in [1, 2, 4, 8] {
+                        if offset + size > 8 {
+                            continue;
+                        }
+                        for &kind in &kinds {
+                            let c =
+                                Cell::new(Slot::new(slot), Epoch::new(epoch), offset, size, kind);
+                            assert!(!c.is_empty());
+                            assert_eq!(c.slot(), Slot::new(slot));
+                            assert_eq!(c.epoch(), Epoch::new(epoch));
+                            assert_eq!(c.offset(), offset);
+                            assert_eq!(c.size(), size);
+                            assert_eq!(c.kind(), kind);
+                            assert_eq!(c.is_read(), kind.is_read());
+                            assert_eq!(c.is_atomic(), kind.is_atomic());
+                            assert_eq!(c.is_freed(), kind.is_free());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn byte_masks_cover_exactly_the_accessed_bytes() {
+        assert_eq!(byte_mask(0, 8), 0xff);
+        assert_eq!(byte_mask(0, 1), 0b1);
+        assert_eq!(byte_mask(3, 1), 0b1000);
+        assert_eq!(byte_mask(4, 4), 0xf0);
+        assert_eq!(byte_mask(6, 2), 0xc0);
+        assert_eq!(byte_mask(7, 1), 0x80);
+    }
+
+    #[test]
+    fn empty_cell_is_all_zero() {
+        assert!(Cell::EMPTY.is_empty());
+        assert_eq!(Cell::EMPTY.raw(), 0);
+    }
+
+    #[test]
+    fn stamp_builds_the_same_cell_as_new() {
+        let (slot, epoch) = (Slot::new(5), Epoch::new(9));
+        let stamp = Stamp::new(slot, epoch);
+        assert_eq!(stamp.slot(), slot);
+        assert_eq!(stamp.epoch(), epoch);
+        assert_eq!(
+            stamp.cell(byte_mask(2, 2), AccessKind::READ),
+            Cell::new(slot, epoch, 2, 2, AccessKind::READ)
+        );
+    }
+
+    #[test]
+    fn same_slot_ignores_everything_but_the_slot() {
+        let a = Cell::new(Slot::new(3), Epoch::new(1), 0, 1, AccessKind::READ);
+        let b = Cell::new(Slot::new(3), Epoch::new(99), 4, 4, AccessKind::ATOMIC_WRITE);
+        let c = Cell::new(Slot::new(4), Epoch::new(1), 0, 1, AccessKind::READ);
+        assert!(a.same_slot(b));
+        assert!(!a.same_slot(c));
+    }
+
+    #[test]
+    fn domination_follows_the_race_sets() {
+        let (s, e) = (Slot::new(1), Epoch::new(1));
+        let w8 = Cell::new(s, e, 0, 8, AccessKind::WRITE);
+        let r8 = Cell::new(s, e, 0, 8, AccessKind::READ);
+        let r4 = Cell::new(s, e, 0, 4, AccessKind::READ);
+        let ar8 = Cell::new(s, e, 0, 8, AccessKind::ATOMIC_READ);
+        let aw8 = Cell::new(s, e, 0, 8, AccessKind::ATOMIC_WRITE);
+        let free = Cell::new(s, e, 0, 8, AccessKind::FREE);
+        assert!(w8.dominates(r8) && w8.dominates(r4) && w8.dominates(aw8) && w8.dominates(ar8));
+        assert!(!r8.dominates(w8), "a read does not replace a write");
+        assert!(
+            r8.dominates(r4) && !r4.dominates(r8),
+            "bytes must be covered"
+        );
+        assert!(
+            !ar8.dominates(r8),
+            "an atomic read races with fewer accesses than a plain one"
+        );
+        assert!(r8.dominates(ar8));
+        assert!(aw8.dominates(ar8) && !aw8.dominates(w8));
+        assert!(!w8.dominates(free) && !free.dominates(w8));
+    }
+}

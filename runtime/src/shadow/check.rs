@@ -1,0 +1,272 @@
+//! The access check: the FastTrack rule applied to a word's shadow cells,
+//! run on every instrumented load and store.
+//!
+//! An access races with a recorded one when they touch a common byte, come
+//! from different slots, are not both reads, are not both atomic, and the
+//! recorded epoch is not known to the accessing thread (`cell.epoch >
+//! clock[cell.slot]`). After the check the access is recorded, replacing a
+//! cell it makes redundant when there is one.
+//!
+//! The common case, a thread touching the same bytes again in the same
+//! epoch, is answered by the word's primary cell alone: one load, one
+//! compare. See `shadow::layout` for where the cells live.
+
+use core::sync::atomic::Ordering::Relaxed;
+
+use super::cell::{AccessKind, Cell, READ, byte_mask};
+use super::layout::CELLS;
+use super::memory::WordShadow;
+use crate::report::race::{Conflict, report_race};
+use crate::thread::ThreadState;
+
+/// Frees check and poison at most this many bytes of a block (a free is a
+/// write to the block; beyond the first kilobyte, the cost outweighs the
+/// races it could find — the next allocation resets the shadow anyway).
+pub const FREE_CHECK_LIMIT: usize = 1024;
+
+/// An access of `size` bytes at `addr`, of any size and alignment.
+#[inline(always)]
+pub fn access(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    if size != 0 && (addr & 7) + size <= 8 {
+        access_word(thr, addr, size, kind, pc);
+    } else {
+        access_range(thr, addr, size, kind, pc);
+    }
+}
+
+/// An access of 1 to 8 bytes that stays inside one aligned word.
+#[inline(always)]
+pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    debug_assert!(size >= 1 && (addr & 7) + size <= 8);
+    if thr.ignore_accesses != 0 {
+        return;
+    }
+    let Some(word) = thr.shadow.word(addr) else {
+        return;
+    };
+    let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+    if repeats(word, cur) {
+        return;
+    }
+    slow_word(thr, word, addr, size, kind, cur, pc);
+}
+
+/// Whether `cur` is already recorded for this word in this epoch (a read is
+/// also covered by a write of the same bytes).
+#[inline(always)]
+fn repeats(word: WordShadow, cur: Cell) -> bool {
+    let loose = if cur.is_read() { READ } else { 0 };
+    if word.primary().load(Relaxed) | loose == cur.raw() {
+        return true;
+    }
+    word.is_shared()
+        && word
+            .secondary()
+            .iter()
+            .any(|c| c.load(Relaxed) | loose == cur.raw())
+}
+
+#[inline(never)]
+fn slow_word(
+    thr: &mut ThreadState,
+    word: WordShadow,
+    addr: usize,
+    size: usize,
+    kind: AccessKind,
+    cur: Cell,
+    pc: u64,
+) {
+    thr.trace_access(addr, size, kind, pc);
+    if let Some(old) = check_and_store(thr, word, cur) {
+        report_race(
+            thr,
+            Conflict {
+                addr,
+                size,
+                kind,
+                pc,
+                word: addr & !7,
+                old,
+            },
+        );
+    }
+}
+
+/// An access of any number of bytes; a race is reported once per call.
+pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    if size == 0 || thr.ignore_accesses != 0 {
+        return;
+    }
+    thr.trace_access(addr, size, kind, pc);
+    let end = addr.saturating_add(size);
+    let mut reported = false;
+    let mut a = addr;
+    while a < end {
+        let word_end = (a & !7).saturating_add(8);
+        let n = word_end.min(end) - a;
+        if let Some(word) = thr.shadow.word(a) {
+            let cur = thr.stamp.cell(byte_mask(a & 7, n), kind);
+            if !repeats(word, cur) {
+                if let Some(old) = check_and_store(thr, word, cur) {
+                    if !reported {
+                        reported = true;
+                        report_race(
+                            thr,
+                            Conflict {
+                                addr,
+                                size,
+                                kind,
+                                pc,
+                                word: a & !7,
+                                old,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        a = word_end;
+    }
+}
+
+/// `[addr, addr + size)` is freed by `thr`: the free is checked as a write,
+/// then the memory is marked freed so that later unordered accesses race
+/// with the free.
+pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
+    let size = size.min(FREE_CHECK_LIMIT);
+    if size == 0 || thr.ignore_accesses != 0 {
+        return;
+    }
+    thr.trace_access(addr, size, AccessKind::FREE, pc);
+    thr.dirty = true;
+    let start = addr & !7;
+    let end = addr.saturating_add(size);
+    let mut reported = false;
+    let mut a = start;
+    while a < end {
+        if let Some(word) = thr.shadow.word(a) {
+            let probe = thr.stamp.cell(0xff, AccessKind::WRITE);
+            if let Some(old) = check(thr, word, probe).0 {
+                if !reported {
+                    reported = true;
+                    report_race(
+                        thr,
+                        Conflict {
+                            addr,
+                            size,
+                            kind: AccessKind::FREE,
+                            pc,
+                            word: a,
+                            old,
+                        },
+                    );
+                }
+            }
+            // One freed cell replaces everything recorded for the word.
+            word.primary()
+                .store(thr.stamp.cell(0xff, AccessKind::FREE).raw(), Relaxed);
+            if word.is_shared() {
+                for c in word.secondary() {
+                    c.store(0, Relaxed);
+                }
+            }
+        }
+        a += 8;
+    }
+}
+
+/// What the check of a word found.
+struct Found {
+    cells: [Cell; CELLS],
+    shared: bool,
+    /// An own cell of the same epoch that covers the access: nothing to store.
+    covered: bool,
+    /// An own cell the access makes redundant.
+    own: Option<usize>,
+    /// The first empty cell (secondary cells only counted when shared).
+    empty: Option<usize>,
+}
+
+/// Checks `cur` against the word's cells: returns a racing cell, if any.
+#[inline(always)]
+fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found) {
+    let shared = word.is_shared();
+    let mut f = Found {
+        cells: [Cell::EMPTY; CELLS],
+        shared,
+        covered: false,
+        own: None,
+        empty: None,
+    };
+    f.cells[0] = Cell::from_raw(word.primary().load(Relaxed));
+    let n = if shared {
+        for (i, c) in word.secondary().iter().enumerate() {
+            f.cells[1 + i] = Cell::from_raw(c.load(Relaxed));
+        }
+        CELLS
+    } else {
+        1
+    };
+    let mut race = None;
+    for (i, &c) in f.cells[..n].iter().enumerate() {
+        if c.is_empty() {
+            f.empty.get_or_insert(i);
+            continue;
+        }
+        if c.same_slot(cur) {
+            // Our own slot: earlier accesses of this thread, or of a
+            // previous owner of the slot, which happens-before us (see
+            // `clock::slots`). Never a race.
+            if c.epoch() == cur.epoch() && c.dominates(cur) {
+                f.covered = true;
+            } else if f.own.is_none() && cur.dominates(c) {
+                f.own = Some(i);
+            }
+            continue;
+        }
+        if c.mask() & cur.mask() == 0
+            || (c.is_read() && cur.is_read())
+            || (c.is_atomic() && cur.is_atomic())
+        {
+            continue;
+        }
+        if c.epoch() <= thr.clock.get(c.slot()) {
+            continue;
+        }
+        race.get_or_insert(c);
+    }
+    (race, f)
+}
+
+/// Checks `cur` against the word's cells and records it. Returns a cell it
+/// races with, if any.
+#[inline(always)]
+fn check_and_store(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Option<Cell> {
+    let (race, f) = check(thr, word, cur);
+    thr.dirty = true;
+    if f.covered {
+        return race;
+    }
+    let index = if let Some(i) = f.own {
+        i
+    } else if f.cells[0].is_empty() {
+        0
+    } else if !f.shared {
+        // The word gets its second user: open its secondary cells. The bit
+        // is set before the cell is written so no reader misses the cell.
+        word.mark_shared();
+        1
+    } else if let Some(i) = f.empty {
+        i
+    } else {
+        // All cells hold accesses of other threads: evict one, round-robin.
+        thr.evictions = thr.evictions.wrapping_add(1);
+        thr.evictions as usize % CELLS
+    };
+    if index == 0 {
+        word.primary().store(cur.raw(), Relaxed);
+    } else {
+        word.secondary()[index - 1].store(cur.raw(), Relaxed);
+    }
+    race
+}

@@ -1,0 +1,466 @@
+//! Where application memory lives and where its shadow goes: a fixed
+//! arithmetic mapping, parametrized by the width of the user address space.
+//!
+//! ## Application memory
+//! The user address space (`2^vma` bytes) is cut into 64 equal **chunks**.
+//! Programs put their memory in four of them, in every supported
+//! configuration, because Linux places things at fixed fractions of the
+//! address space:
+//!
+//! | chunk | x86-64 (47-bit)                         | what lives there |
+//! |-------|-----------------------------------------|------------------|
+//! | 0     | `0x0000_0000_0000..0x0200_0000_0000`    | non-PIE images, their brk heap, MAP_32BIT, Go's heap at `0xc0_0000_0000` |
+//! | 42-43 | `0x5400_0000_0000..0x5800_0000_0000`    | PIE images (loaded at 2/3 of the space) and their brk heap |
+//! | 63    | `0x7e00_0000_0000..0x8000_0000_0000`    | mmap area, shared libraries, thread stacks, the main stack |
+//!
+//! Any other address is not application memory: accesses to it are
+//! ignored, never a crash.
+//!
+//! ## Shadow
+//! Every aligned 8-byte word has [`CELLS`] shadow cells of 8 bytes:
+//! - its **primary** cell, in the primary plane: one shadow byte per
+//!   application byte, so a word used by one thread costs one shadow cache
+//!   line per application cache line and nothing else;
+//! - four **secondary** cells, side by side in a 32-byte block, used only by
+//!   words that several threads access;
+//! - one bit in the **shared bitmap**, set (atomically, never cleared but by
+//!   a reset) before a secondary cell of the word is first written, so that
+//!   a checker reads the secondary block only when it may hold something.
+//!
+//! All three are addressed by folding the application address modulo the
+//! **window** `W = 2^(vma-3)` (eight chunks): the three application ranges
+//! fold onto disjoint parts of a window (its chunks 0, 2-3 and 7), so
+//! distinct words get distinct shadow, and only the images of the
+//! application ranges are reserved. With `c` = one chunk:
+//!
+//! | region    | address of word `w`'s shadow     | base  | occupies chunks |
+//! |-----------|----------------------------------|-------|-----------------|
+//! | primary   | `base + fold(w)`                 | `48c` | 48, 50-51, 55 |
+//! | secondary | `base + 4 * fold(w)`             | `8c`  | 8-11, 16-23, 36-39 |
+//! | bitmap    | `base + fold(w) / 64` (bit `w/8 % 64`) | `12c` | part of 12 |
+//! | runtime   | the thread-state pool            | `44c` | 44 |
+//!
+//! The same layout, scaled, serves aarch64 with 39-, 42- and 48-bit user
+//! address spaces: there too PIE images load at 2/3 of the space and mmap
+//! grows down from the top.
+
+/// Shadow cells per application word: one primary, four secondary.
+pub const CELLS: usize = 1 + SECONDARY_CELLS;
+/// Cells in a word's secondary block.
+pub const SECONDARY_CELLS: usize = 4;
+
+/// Bitmap of the chunks that hold application memory.
+const APP_CHUNKS: u64 = 1 | (1 << 42) | (1 << 43) | (1 << 63);
+const PRIMARY_CHUNK: usize = 48;
+const SECONDARY_CHUNK: usize = 8;
+const BITMAP_CHUNK: usize = 12;
+const RUNTIME_CHUNK: usize = 44;
+
+/// A memory layout for a user address space of `2^vma_bits` bytes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    vma_bits: u32,
+}
+
+/// A half-open address range `[start, end)`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Range {
+    /// First address.
+    pub start: usize,
+    /// One past the last address.
+    pub end: usize,
+}
+
+impl Range {
+    /// Number of bytes.
+    pub const fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether the range is empty.
+    pub const fn is_empty(&self) -> bool {
+        self.end == self.start
+    }
+
+    /// Whether the two ranges share a byte.
+    pub const fn overlaps(&self, other: &Range) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    /// Whether `addr` is inside.
+    pub const fn contains(&self, addr: usize) -> bool {
+        self.start <= addr && addr < self.end
+    }
+}
+
+/// The shadow regions to reserve: one set of ranges per kind of shadow.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// Primary cells.
+    Primary,
+    /// Secondary cell blocks.
+    Secondary,
+    /// The shared bitmap.
+    Bitmap,
+}
+
+impl Layout {
+    /// Linux on x86-64 with 4-level page tables.
+    pub const X86_64: Layout = Layout::for_vma(47);
+    /// Linux on aarch64 with a 39-bit user address space (3-level, 4K pages).
+    pub const AARCH64_39: Layout = Layout::for_vma(39);
+    /// Linux on aarch64 with a 42-bit user address space (3-level, 64K pages).
+    pub const AARCH64_42: Layout = Layout::for_vma(42);
+    /// Linux on aarch64 with a 48-bit user address space (4-level).
+    pub const AARCH64_48: Layout = Layout::for_vma(48);
+
+    /// The layout for a `vma_bits`-bit user address space.
+    ///
+    /// # Panics
+    /// If the space is too small to hold the layout or too large for `usize`.
+    pub const fn for_vma(vma_bits: u32) -> Layout {
+        assert!(vma_bits >= 36 && vma_bits <= 56);
+        Layout { vma_bits }
+    }
+
+    /// Width of the user address space in bits.
+    pub const fn vma_bits(&self) -> u32 {
+        self.vma_bits
+    }
+
+    #[inline(always)]
+    const fn chunk_shift(&self) -> u32 {
+        self.vma_bits - 6
+    }
+
+    #[inline(always)]
+    const fn chunk(&self, n: usize) -> usize {
+        n << self.chunk_shift()
+    }
+
+    /// Folds an application address into its window and drops the byte
+    /// offset inside its word.
+    #[inline(always)]
+    pub const fn fold(&self, addr: usize) -> usize {
+        addr & (self.chunk(8) - 1) & !7
+    }
+
+    /// Whether `addr` is application memory.
+    #[inline(always)]
+    pub const fn is_app(&self, addr: usize) -> bool {
+        let chunk = addr >> self.chunk_shift();
+        chunk < 64 && (APP_CHUNKS >> chunk) & 1 != 0
+    }
+
+    /// Address of the primary cell of `addr`'s word.
+    /// Meaningful only when `is_app(addr)`.
+    #[inline(always)]
+    pub const fn primary(&self, addr: usize) -> usize {
+        self.chunk(PRIMARY_CHUNK) + self.fold(addr)
+    }
+
+    /// Address of the secondary block (`SECONDARY_CELLS` cells) of `addr`'s word.
+    #[inline(always)]
+    pub const fn secondary(&self, addr: usize) -> usize {
+        self.chunk(SECONDARY_CHUNK) + self.fold(addr) * SECONDARY_CELLS
+    }
+
+    /// Address of the bitmap word holding `addr`'s shared bit, and the bit.
+    #[inline(always)]
+    pub const fn shared_bit(&self, addr: usize) -> (usize, u64) {
+        let fold = self.fold(addr);
+        (
+            self.chunk(BITMAP_CHUNK) + (fold >> 9 << 3),
+            1 << ((fold >> 3) & 63),
+        )
+    }
+
+    /// The application ranges (chunks 42 and 43 merged).
+    pub const fn app_ranges(&self) -> [Range; 3] {
+        [
+            Range {
+                start: 0,
+                end: self.chunk(1),
+            },
+            Range {
+                start: self.chunk(42),
+                end: self.chunk(44),
+            },
+            Range {
+                start: self.chunk(63),
+                end: self.chunk(64),
+            },
+        ]
+    }
+
+    /// The parts of `region` to reserve: the images of the app ranges.
+    pub const fn shadow_ranges(&self, region: Region) -> [Range; 3] {
+        let apps = self.app_ranges();
+        let mut out = [Range { start: 0, end: 0 }; 3];
+        let mut i = 0;
+        while i < 3 {
+            let first = apps[i].start;
+            let last = apps[i].end - 8;
+            out[i] = match region {
+                Region::Primary => Range {
+                    start: self.primary(first),
+                    end: self.primary(last) + 8,
+                },
+                Region::Secondary => Range {
+                    start: self.secondary(first),
+                    end: self.secondary(last) + 8 * SECONDARY_CELLS,
+                },
+                Region::Bitmap => Range {
+                    start: self.shared_bit(first).0,
+                    end: self.shared_bit(last).0 + 8,
+                },
+            };
+            i += 1;
+        }
+        out
+    }
+
+    /// The chunk reserved for the runtime's own fixed regions.
+    pub const fn runtime_range(&self) -> Range {
+        Range {
+            start: self.chunk(RUNTIME_CHUNK),
+            end: self.chunk(RUNTIME_CHUNK + 1),
+        }
+    }
+
+    /// One past the highest user address.
+    pub const fn vma_end(&self) -> usize {
+        self.chunk(64)
+    }
+
+    /// The aarch64 layout matching an address known to be near the top of the
+    /// user address space (the stack), or `None` for an unsupported width.
+    pub const fn for_aarch64_stack_address(addr: usize) -> Option<Layout> {
+        let bits = usize::BITS - addr.leading_zeros();
+        match bits {
+            39 => Some(Self::AARCH64_39),
+            42 => Some(Self::AARCH64_42),
+            48 => Some(Self::AARCH64_48),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Layout; 4] = [
+        Layout::X86_64,
+        Layout::AARCH64_39,
+        Layout::AARCH64_42,
+        Layout::AARCH64_48,
+    ];
+    const REGIONS: [Region; 3] = [Region::Primary, Region::Secondary, Region::Bitmap];
+
+    fn all_shadow(l: &Layout) -> Vec<Range> {
+        REGIONS.iter().flat_map(|&r| l.shadow_ranges(r)).collect()
+    }
+
+    #[test]
+    fn app_memory_never_overlaps_shadow_or_runtime_regions() {
+        for l in ALL {
+            let shadow = all_shadow(&l);
+            for app in l.app_ranges() {
+                for s in &shadow {
+                    assert!(
+                        !app.overlaps(s),
+                        "{l:?}: app {app:x?} overlaps shadow {s:x?}"
+                    );
+                    assert!(
+                        !l.is_app(s.start) && !l.is_app(s.end - 1),
+                        "{l:?}: shadow {s:x?} looks like app"
+                    );
+                }
+                assert!(!app.overlaps(&l.runtime_range()));
+            }
+            for s in &shadow {
+                assert!(!s.overlaps(&l.runtime_range()));
+                assert!(
+                    s.end <= l.vma_end(),
+                    "{l:?}: shadow {s:x?} beyond the address space"
+                );
+            }
+            assert!(!l.is_app(l.runtime_range().start));
+        }
+    }
+
+    #[test]
+    fn shadow_ranges_are_pairwise_disjoint() {
+        for l in ALL {
+            let shadow = all_shadow(&l);
+            for (i, a) in shadow.iter().enumerate() {
+                for b in &shadow[i + 1..] {
+                    assert!(!a.overlaps(b), "{l:?}: {a:x?} overlaps {b:x?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn each_app_range_folds_without_wrapping() {
+        for l in ALL {
+            for app in l.app_ranges() {
+                let first = l.primary(app.start);
+                let last = l.primary(app.end - 8);
+                assert_eq!(
+                    last - first,
+                    app.len() - 8,
+                    "{l:?}: {app:x?} wraps around its window"
+                );
+            }
+        }
+    }
+
+    fn sample_words(l: &Layout) -> Vec<usize> {
+        let mut words = Vec::new();
+        for app in l.app_ranges() {
+            let step = app.len() / 997 & !7;
+            let mut a = app.start;
+            while a < app.end {
+                words.push(a);
+                a += step;
+            }
+            words.extend([app.start + 8, app.end - 8, app.end - 16]);
+            // A run of neighbours, so bitmap bits and blocks are checked too.
+            words.extend((0..130).map(|i| app.start + 4096 + 8 * i));
+        }
+        words
+    }
+
+    /// Distinct words map to distinct cells and bits, and every cell is
+    /// inside a reserved range: checked at the edges of every app range and
+    /// at many addresses in between.
+    #[test]
+    fn distinct_words_get_distinct_reserved_shadow() {
+        for l in ALL {
+            let words = sample_words(&l);
+            let mut cells = Vec::new();
+            let mut bits = Vec::new();
+            for &w in &words {
+                assert!(l.is_app(w));
+                let p = l.primary(w);
+                assert!(
+                    l.shadow_ranges(Region::Primary)
+                        .iter()
+                        .any(|r| r.contains(p) && r.contains(p + 7))
+                );
+                cells.push(p);
+                let s = l.secondary(w);
+                assert_eq!(s % 32, 0, "a secondary block is 32-byte aligned");
+                for i in 0..SECONDARY_CELLS {
+                    assert!(
+                        l.shadow_ranges(Region::Secondary)
+                            .iter()
+                            .any(|r| r.contains(s + 8 * i + 7))
+                    );
+                    cells.push(s + 8 * i);
+                }
+                let (b, bit) = l.shared_bit(w);
+                assert!(
+                    l.shadow_ranges(Region::Bitmap)
+                        .iter()
+                        .any(|r| r.contains(b) && r.contains(b + 7))
+                );
+                assert_eq!(bit.count_ones(), 1);
+                bits.push((b, bit));
+                // Every byte of a word shares its shadow.
+                assert_eq!(l.primary(w + 5), p);
+                assert_eq!(l.secondary(w + 7), s);
+                assert_eq!(l.shared_bit(w + 3), (b, bit));
+            }
+            let n = cells.len();
+            cells.sort();
+            cells.dedup();
+            let distinct_words = {
+                let mut w = words.clone();
+                w.sort();
+                w.dedup();
+                w.len()
+            };
+            assert_eq!(n, words.len() * CELLS);
+            assert_eq!(
+                cells.len(),
+                distinct_words * CELLS,
+                "{l:?}: two words share a cell"
+            );
+            for pair in cells.windows(2) {
+                assert!(pair[0] + 8 <= pair[1], "{l:?}: cells overlap");
+            }
+            bits.sort();
+            bits.dedup();
+            assert_eq!(
+                bits.len(),
+                distinct_words,
+                "{l:?}: two words share a bitmap bit"
+            );
+        }
+    }
+
+    #[test]
+    fn addresses_programs_really_use_are_app_memory_on_x86_64() {
+        let l = Layout::X86_64;
+        for a in [
+            0x40_0000usize,   // non-PIE image
+            0x0200_0000,      // brk heap after it
+            0xc0_0000_0000,   // Go's heap
+            0x5555_5555_4000, // PIE without ASLR
+            0x55d0_1234_5000, // PIE with ASLR
+            0x56ff_ffff_f000, // top of the PIE range
+            0x7f12_3456_7000, // shared libraries, mmap
+            0x7fff_ffff_e000, // main thread stack
+            0x7e00_0000_0000, // deep mmap area
+        ] {
+            assert!(l.is_app(a), "{a:#x}");
+        }
+        for a in [
+            0x1000_0000_0000usize,
+            0x3000_0000_0000,
+            0x8000_0000_0000,
+            usize::MAX,
+            0xffff_ffff_ff60_0000,
+        ] {
+            assert!(!l.is_app(a), "{a:#x}");
+        }
+    }
+
+    #[test]
+    fn addresses_programs_really_use_are_app_memory_on_aarch64() {
+        // PIE base at 2/3 of the space, mmap and stack below the top.
+        for (l, pie, top) in [
+            (Layout::AARCH64_39, 0x55_5555_5000usize, 0x7f_ffff_f000usize),
+            (Layout::AARCH64_42, 0x2aa_aaaa_a000, 0x3ff_ffff_f000),
+            (Layout::AARCH64_48, 0xaaaa_aaaa_a000, 0xffff_ffff_f000),
+        ] {
+            assert!(l.is_app(0x40_0000), "{l:?}");
+            assert!(l.is_app(pie), "{l:?} {pie:#x}");
+            assert!(l.is_app(top), "{l:?} {top:#x}");
+            assert!(!l.is_app(l.vma_end()), "{l:?}");
+            assert_eq!(Layout::for_aarch64_stack_address(top), Some(l));
+        }
+        assert!(Layout::AARCH64_48.is_app(0xc0_0000_0000), "Go's heap");
+        assert_eq!(Layout::for_aarch64_stack_address(0x7fff_ffff_e000), None);
+    }
+
+    #[test]
+    fn x86_64_constants_are_the_documented_ones() {
+        let l = Layout::X86_64;
+        assert_eq!(l.primary(0), 0x6000_0000_0000);
+        assert_eq!(l.secondary(0), 0x1000_0000_0000);
+        assert_eq!(l.shared_bit(0), (0x1800_0000_0000, 1));
+        assert_eq!(l.runtime_range().start, 0x5800_0000_0000);
+        assert_eq!(
+            l.app_ranges()[1],
+            Range {
+                start: 0x5400_0000_0000,
+                end: 0x5800_0000_0000
+            }
+        );
+        assert_eq!(l.primary(0x7fff_ffff_fff8), 0x6fff_ffff_fff8);
+    }
+}

@@ -1,0 +1,240 @@
+//! The shadow memory itself: reserving it, and handing out references to the
+//! cells of application words.
+//!
+//! This is the one module that turns shadow addresses into references. It
+//! relies on one invariant: a [`Shadow`] token exists only after every region
+//! of the layout has been reserved, and reservations are never undone, so any
+//! address the layout computes for an application word is mapped memory for
+//! the rest of the process.
+
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+use super::layout::{Layout, Range, Region, SECONDARY_CELLS};
+use crate::platform::mmap::{self, ReserveError, Use};
+
+/// Proof that the shadow is mapped. Free to copy; obtained from [`Shadow::init`].
+#[derive(Copy, Clone, Debug)]
+pub struct Shadow {
+    _mapped: (),
+}
+
+static MAPPED: AtomicBool = AtomicBool::new(false);
+
+#[cfg(target_arch = "aarch64")]
+static VMA_BITS: core::sync::atomic::AtomicU32 = core::sync::atomic::AtomicU32::new(48);
+
+/// The layout of this process.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub fn layout() -> Layout {
+    Layout::X86_64
+}
+
+/// The layout of this process (decided once, from the stack's address).
+#[cfg(target_arch = "aarch64")]
+#[inline(always)]
+pub fn layout() -> Layout {
+    Layout::for_vma(VMA_BITS.load(Relaxed))
+}
+
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+compile_error!("hbsan supports Linux on x86-64 and aarch64");
+
+#[cfg(target_arch = "aarch64")]
+fn detect_layout() -> Result<(), String> {
+    let probe = 0u8;
+    let addr = &probe as *const u8 as usize;
+    match Layout::for_aarch64_stack_address(addr) {
+        Some(l) => {
+            VMA_BITS.store(l.vma_bits(), Relaxed);
+            Ok(())
+        }
+        None => Err(format!(
+            "unsupported virtual address width (stack at {addr:#x}); supported: 39, 42, 48 bits"
+        )),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+fn detect_layout() -> Result<(), String> {
+    Ok(())
+}
+
+impl Shadow {
+    /// Reserves the shadow regions. Call once; the caller serializes calls.
+    pub fn init() -> Result<Shadow, String> {
+        if MAPPED.load(Relaxed) {
+            return Ok(Shadow { _mapped: () });
+        }
+        detect_layout()?;
+        let l = layout();
+        let reserve = |region: Region, usage: Use| -> Result<(), ReserveError> {
+            for r in l.shadow_ranges(region) {
+                mmap::reserve_fixed(page_align_out(r), usage)?;
+            }
+            Ok(())
+        };
+        reserve(Region::Primary, Use::Dense).map_err(|e| e.to_string())?;
+        reserve(Region::Secondary, Use::Sparse).map_err(|e| e.to_string())?;
+        reserve(Region::Bitmap, Use::Sparse).map_err(|e| e.to_string())?;
+        MAPPED.store(true, Relaxed);
+        Ok(Shadow { _mapped: () })
+    }
+
+    /// The token, if [`Shadow::init`] has succeeded.
+    pub fn get() -> Option<Shadow> {
+        MAPPED.load(Relaxed).then_some(Shadow { _mapped: () })
+    }
+
+    /// The shadow of the word holding `addr`, or `None` when `addr` is not
+    /// application memory.
+    #[inline(always)]
+    pub fn word(self, addr: usize) -> Option<WordShadow> {
+        if layout().is_app(addr) {
+            Some(WordShadow { addr })
+        } else {
+            None
+        }
+    }
+
+    /// Forgets every access recorded for `[start, end)`: fresh memory, a new
+    /// mapping, a new thread's stack. Addresses outside application memory
+    /// are skipped.
+    pub fn reset(self, start: usize, end: usize) {
+        let l = layout();
+        for app in l.app_ranges() {
+            let s = start.max(app.start) & !7;
+            let e = end.min(app.end).next_multiple_of(8).min(app.end);
+            if s < e {
+                reset_app_range(l, s, e);
+            }
+        }
+    }
+
+    /// Forgets every access recorded anywhere (used when thread slots must
+    /// be recycled; see `clock::slots`).
+    pub fn reset_all(self) {
+        let l = layout();
+        for region in [Region::Primary, Region::Secondary, Region::Bitmap] {
+            for r in l.shadow_ranges(region) {
+                mmap::discard(page_align_out(r));
+            }
+        }
+    }
+}
+
+/// The shadow of one application word.
+#[derive(Copy, Clone, Debug)]
+pub struct WordShadow {
+    addr: usize,
+}
+
+impl WordShadow {
+    /// The word's primary cell.
+    #[inline(always)]
+    pub fn primary(self) -> &'static AtomicU64 {
+        // SAFETY: `addr` is application memory (checked when `self` was
+        // made), so its primary cell lies in a reserved primary range, which
+        // stays mapped and zero-initialized; the address is 8-aligned.
+        unsafe { &*(layout().primary(self.addr) as *const AtomicU64) }
+    }
+
+    /// The word's secondary cells.
+    #[inline(always)]
+    pub fn secondary(self) -> &'static [AtomicU64; SECONDARY_CELLS] {
+        // SAFETY: as for `primary`: a reserved, 32-byte aligned block.
+        unsafe { &*(layout().secondary(self.addr) as *const [AtomicU64; SECONDARY_CELLS]) }
+    }
+
+    /// Whether the word's secondary cells may hold something.
+    #[inline(always)]
+    pub fn is_shared(self) -> bool {
+        let (word, bit) = self.shared_bit();
+        word.load(Relaxed) & bit != 0
+    }
+
+    /// Marks the word as having secondary cells in use. Must happen before
+    /// the first secondary cell is written, so no reader skips one.
+    #[inline]
+    pub fn mark_shared(self) {
+        let (word, bit) = self.shared_bit();
+        if word.load(Relaxed) & bit == 0 {
+            word.fetch_or(bit, Relaxed);
+        }
+    }
+
+    #[inline(always)]
+    fn shared_bit(self) -> (&'static AtomicU64, u64) {
+        let (addr, bit) = layout().shared_bit(self.addr);
+        // SAFETY: as for `primary`: a reserved bitmap word, 8-aligned.
+        (unsafe { &*(addr as *const AtomicU64) }, bit)
+    }
+}
+
+/// Ranges this large have their shadow pages given back to the kernel
+/// instead of being zeroed one cell at a time.
+const DISCARD_THRESHOLD: usize = 64 * 1024;
+
+/// Resets the shadow of `[start, end)`, word-aligned and inside one app range.
+fn reset_app_range(l: Layout, start: usize, end: usize) {
+    let mut a = start;
+    // Walk bitmap word by bitmap word (64 application words each).
+    while a < end {
+        let group_end = ((a | 511) + 1).min(end);
+        let w = WordShadow { addr: a };
+        let (bits, _) = w.shared_bit();
+        let first = (a >> 3) & 63;
+        let count = (group_end - a) >> 3;
+        let in_range = if count == 64 {
+            u64::MAX
+        } else {
+            ((1u64 << count) - 1) << first
+        };
+        let shared = bits.load(Relaxed) & in_range;
+        if shared != 0 {
+            let mut todo = shared;
+            while todo != 0 {
+                let i = todo.trailing_zeros() as usize;
+                todo &= todo - 1;
+                let word = WordShadow {
+                    addr: (a & !511) + 8 * i,
+                };
+                for c in word.secondary() {
+                    c.store(0, Relaxed);
+                }
+            }
+            bits.fetch_and(!in_range, Relaxed);
+        }
+        a = group_end;
+    }
+    let primary = Range {
+        start: l.primary(start),
+        end: l.primary(end - 8) + 8,
+    };
+    if primary.len() >= DISCARD_THRESHOLD {
+        let inner = mmap::inner_pages(primary);
+        zero_cells(primary.start, inner.start);
+        mmap::discard(inner);
+        zero_cells(inner.end, primary.end);
+    } else {
+        zero_cells(primary.start, primary.end);
+    }
+}
+
+/// Zeroes the primary cells in `[from, to)` (shadow addresses).
+fn zero_cells(from: usize, to: usize) {
+    let mut c = from;
+    while c < to {
+        // SAFETY: callers pass sub-ranges of a primary image of an app range,
+        // which is reserved; cells are 8-aligned.
+        unsafe { (*(c as *const AtomicU64)).store(0, Relaxed) };
+        c += 8;
+    }
+}
+
+fn page_align_out(r: Range) -> Range {
+    Range {
+        start: r.start & !(mmap::PAGE - 1),
+        end: r.end.next_multiple_of(mmap::PAGE),
+    }
+}

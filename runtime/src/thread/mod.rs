@@ -1,0 +1,10 @@
+//! Threads: their state, their ids, their storage, their history.
+
+pub mod lifecycle;
+pub mod pool;
+pub mod registry;
+pub mod state;
+pub mod trace;
+
+pub use registry::{ThreadInfo, Tid};
+pub use state::ThreadState;

@@ -1,0 +1,168 @@
+//! The state of one running thread or goroutine: everything the hot path
+//! touches, in one place.
+
+use core::sync::atomic::AtomicU64;
+
+use super::Tid;
+use super::trace::TraceWriter;
+use super::trace::event::{Encoded, Event, encode, encode_access};
+use crate::clock::{Epoch, Slot, VectorClock};
+use crate::shadow::Shadow;
+use crate::shadow::cell::{AccessKind, Stamp};
+
+/// Value of [`ThreadState::magic`] while the state belongs to a live thread.
+pub const ALIVE: u64 = u64::from_le_bytes(*b"hbsan:th");
+
+/// Per-thread state. Owned by one thread at a time: the OS thread in native
+/// programs, the goroutine (wherever it runs) in Go programs.
+#[repr(C)]
+pub struct ThreadState {
+    /// [`ALIVE`] while in use, 0 otherwise. First, so that a thread handle
+    /// can be validated by reading it before anything else (see `pool`).
+    pub(crate) magic: AtomicU64,
+    /// Slot and epoch, ready to be or-ed into a cell.
+    pub(crate) stamp: Stamp,
+    /// Accesses are ignored while non-zero.
+    pub(crate) ignore_accesses: u32,
+    /// Synchronization is ignored while non-zero.
+    pub(crate) ignore_sync: u32,
+    /// Whether a cell was stored in the current epoch.
+    pub(crate) dirty: bool,
+    /// Picks the cell to evict when a word's cells are all occupied.
+    pub(crate) evictions: u32,
+    pub(crate) shadow: Shadow,
+    pub(crate) trace: TraceWriter,
+    /// The shadow call stack: call-site pcs, outermost first.
+    pub(crate) stack: Vec<u64>,
+    /// What this thread knows: `clock[slot] == epoch`.
+    pub(crate) clock: VectorClock,
+    pub(crate) tid: Tid,
+    /// The clock at the last release fence, published by later relaxed stores.
+    pub(crate) fence_release: Option<VectorClock>,
+    /// Clocks acquired by relaxed loads, taken on at the next acquire fence.
+    pub(crate) fence_acquire: VectorClock,
+}
+
+impl ThreadState {
+    /// A state for thread `tid`, which owns `slot` from `epoch` and knows `clock`.
+    pub(crate) fn new(
+        shadow: Shadow,
+        tid: Tid,
+        slot: Slot,
+        epoch: Epoch,
+        mut clock: VectorClock,
+    ) -> ThreadState {
+        clock.set(slot, epoch);
+        ThreadState {
+            magic: AtomicU64::new(ALIVE),
+            stamp: Stamp::new(slot, epoch),
+            ignore_accesses: 0,
+            ignore_sync: 0,
+            dirty: false,
+            evictions: 0,
+            shadow,
+            trace: TraceWriter::detached(),
+            stack: Vec::with_capacity(64),
+            clock,
+            tid,
+            fence_release: None,
+            fence_acquire: VectorClock::new(),
+        }
+    }
+
+    /// The thread's id.
+    pub fn tid(&self) -> Tid {
+        self.tid
+    }
+
+    /// The slot the thread stamps its accesses with.
+    #[inline]
+    pub fn slot(&self) -> Slot {
+        self.stamp.slot()
+    }
+
+    /// The thread's current epoch.
+    #[inline]
+    pub fn epoch(&self) -> Epoch {
+        self.stamp.epoch()
+    }
+
+    /// What the thread knows.
+    pub fn clock(&self) -> &VectorClock {
+        &self.clock
+    }
+
+    /// The shadow call stack, outermost first.
+    pub fn stack(&self) -> &[u64] {
+        &self.stack
+    }
+
+    /// A function was entered from call site `pc`.
+    #[inline]
+    pub fn func_entry(&mut self, pc: u64) {
+        self.stack.push(pc);
+        self.trace_event(&encode(Event::FuncEntry { pc }, 0), None);
+    }
+
+    /// The innermost function returned.
+    #[inline]
+    pub fn func_exit(&mut self) {
+        if self.stack.pop().is_some() {
+            self.trace_event(&encode(Event::FuncExit, 0), None);
+        }
+    }
+
+    /// Records an access in the history.
+    #[inline]
+    pub(crate) fn trace_access(&mut self, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+        let e = encode_access(addr as u64, size as u64, kind, pc, self.trace.prev_pc());
+        if !self.trace.try_push(&e, Some(pc)) {
+            // The part is full: start the next one, where pcs restart from 0.
+            self.begin_next_part();
+            let e = encode_access(addr as u64, size as u64, kind, pc, self.trace.prev_pc());
+            self.trace.try_push(&e, Some(pc));
+        }
+    }
+
+    #[inline]
+    fn trace_event(&mut self, e: &Encoded, pc: Option<u64>) {
+        if !self.trace.try_push(e, pc) {
+            self.begin_next_part();
+            self.trace.try_push(e, pc);
+        }
+    }
+
+    #[cold]
+    fn begin_next_part(&mut self) {
+        let (epoch, tid) = (self.epoch().get(), self.tid.0 as u64);
+        self.trace.begin_next_part(epoch, tid, &self.stack);
+    }
+
+    /// Enters epoch `epoch` (same slot): later accesses are no longer
+    /// covered by what this thread has released so far.
+    pub(crate) fn set_epoch(&mut self, epoch: Epoch) {
+        let slot = self.slot();
+        self.stamp = Stamp::new(slot, epoch);
+        self.clock.set(slot, epoch);
+        self.dirty = false;
+        self.trace_event(&encode(Event::Epoch(epoch.get()), 0), None);
+    }
+
+    /// Moves to `slot` at `epoch` (the old slot's epochs are exhausted). The
+    /// thread keeps knowing everything its old slot did.
+    pub(crate) fn set_slot(&mut self, slot: Slot, epoch: Epoch) {
+        self.stamp = Stamp::new(slot, epoch);
+        self.clock.set(slot, epoch);
+        self.dirty = false;
+    }
+
+    /// The newest epoch of this thread that may appear in shadow cells.
+    pub(crate) fn retire_epoch(&self) -> Epoch {
+        let e = self.epoch();
+        if self.dirty {
+            e
+        } else {
+            Epoch::new(e.get().saturating_sub(1))
+        }
+    }
+}

@@ -1,0 +1,250 @@
+//! Encoding of history events into 64-bit words.
+//!
+//! Most events are one word. A memory access is one word when its pc is
+//! within ±1 KiB of the previous access's pc (almost always: consecutive
+//! accesses of one function), its size is 1, 2, 4 or 8, and its address fits
+//! in 48 bits; otherwise it takes three words. A zero word means "no event",
+//! which is how a reader finds the end of a part that is still being written.
+//!
+//! ```text
+//! compact access  | addr:48 | pc delta:11 | size log2:2 | atomic:1 | read:1 | 1 |
+//! other events    | payload:56            | flags:4 | tag:3 | 0 |
+//! ```
+
+use crate::shadow::cell::AccessKind;
+
+/// Tags of the non-compact events.
+const TAG_FUNC_ENTRY: u64 = 1;
+const TAG_FUNC_EXIT: u64 = 2;
+const TAG_EPOCH: u64 = 3;
+const TAG_ATTACH: u64 = 4;
+const TAG_ACCESS_EXT: u64 = 5;
+
+const EXT_READ: u64 = 1 << 4;
+const EXT_ATOMIC: u64 = 1 << 5;
+const EXT_FREE: u64 = 1 << 6;
+
+const DELTA_BITS: u32 = 11;
+const DELTA_MIN: i64 = -(1 << (DELTA_BITS - 1));
+const DELTA_MAX: i64 = (1 << (DELTA_BITS - 1)) - 1;
+const ADDR_BITS: u32 = 48;
+
+/// One history event.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A function was entered from call site `pc` (pushed on the shadow stack).
+    FuncEntry {
+        /// The call site (a return address).
+        pc: u64,
+    },
+    /// The innermost function returned.
+    FuncExit,
+    /// The thread moved to a new epoch; following accesses carry it.
+    Epoch(u64),
+    /// A new thread took over the slot: its stack starts empty.
+    Attach {
+        /// The thread's id.
+        tid: u64,
+    },
+    /// A memory access (or a free, recorded as an access of the freed bytes).
+    Access {
+        /// First byte.
+        addr: u64,
+        /// Number of bytes.
+        size: u64,
+        /// Read/write, atomic, free.
+        kind: AccessKind,
+        /// Program counter of the access.
+        pc: u64,
+    },
+}
+
+/// The words of one encoded event: up to three.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Encoded {
+    /// The words; only `len` of them are meaningful.
+    pub words: [u64; 3],
+    /// Number of words.
+    pub len: usize,
+}
+
+/// Encodes an access given the pc of the previous access in the same part.
+/// Split from [`encode`] because it is the hot one.
+#[inline(always)]
+pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u64) -> Encoded {
+    let delta = pc.wrapping_sub(prev_pc) as i64;
+    let compact_size = size.is_power_of_two() && size <= 8;
+    if compact_size
+        && addr >> ADDR_BITS == 0
+        && (DELTA_MIN..=DELTA_MAX).contains(&delta)
+        && !kind.is_free()
+    {
+        let word = 1
+            | (kind.is_read() as u64) << 1
+            | (kind.is_atomic() as u64) << 2
+            | (size.trailing_zeros() as u64) << 3
+            | ((delta as u64) & ((1 << DELTA_BITS) - 1)) << 5
+            | addr << 16;
+        return Encoded {
+            words: [word, 0, 0],
+            len: 1,
+        };
+    }
+    let flags = if kind.is_read() { EXT_READ } else { 0 }
+        | if kind.is_atomic() { EXT_ATOMIC } else { 0 }
+        | if kind.is_free() { EXT_FREE } else { 0 };
+    Encoded {
+        words: [TAG_ACCESS_EXT << 1 | flags | addr << 8, pc, size],
+        len: 3,
+    }
+}
+
+/// Encodes any event.
+pub fn encode(event: Event, prev_pc: u64) -> Encoded {
+    let one = |tag: u64, payload: u64| Encoded {
+        words: [tag << 1 | payload << 8, 0, 0],
+        len: 1,
+    };
+    match event {
+        Event::FuncEntry { pc } => one(TAG_FUNC_ENTRY, pc),
+        Event::FuncExit => one(TAG_FUNC_EXIT, 0),
+        Event::Epoch(e) => one(TAG_EPOCH, e),
+        Event::Attach { tid } => one(TAG_ATTACH, tid),
+        Event::Access {
+            addr,
+            size,
+            kind,
+            pc,
+        } => encode_access(addr, size, kind, pc, prev_pc),
+    }
+}
+
+/// Decodes the event starting at `words[0]`; returns it and the number of
+/// words it used, or `None` at the end of the recorded events (a zero word,
+/// a truncated multi-word event, or an unknown tag).
+pub fn decode(words: &[u64], prev_pc: u64) -> Option<(Event, usize)> {
+    let w = *words.first()?;
+    if w == 0 {
+        return None;
+    }
+    if w & 1 == 1 {
+        let delta_raw = (w >> 5) & ((1 << DELTA_BITS) - 1);
+        let delta = ((delta_raw << (64 - DELTA_BITS)) as i64) >> (64 - DELTA_BITS);
+        let kind = AccessKind::new(w & 2 != 0, w & 4 != 0);
+        let event = Event::Access {
+            addr: w >> 16,
+            size: 1 << ((w >> 3) & 3),
+            kind,
+            pc: prev_pc.wrapping_add(delta as u64),
+        };
+        return Some((event, 1));
+    }
+    let payload = w >> 8;
+    let event = match (w >> 1) & 7 {
+        TAG_FUNC_ENTRY => Event::FuncEntry { pc: payload },
+        TAG_FUNC_EXIT => Event::FuncExit,
+        TAG_EPOCH => Event::Epoch(payload),
+        TAG_ATTACH => Event::Attach { tid: payload },
+        TAG_ACCESS_EXT => {
+            let (pc, size) = (*words.get(1)?, *words.get(2)?);
+            let kind = if w & EXT_FREE != 0 {
+                AccessKind::FREE
+            } else {
+                AccessKind::new(w & EXT_READ != 0, w & EXT_ATOMIC != 0)
+            };
+            return Some((
+                Event::Access {
+                    addr: payload,
+                    size,
+                    kind,
+                    pc,
+                },
+                3,
+            ));
+        }
+        _ => return None,
+    };
+    Some((event, 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(event: Event, prev_pc: u64) -> (Event, usize) {
+        let enc = encode(event, prev_pc);
+        assert_ne!(enc.words[0], 0, "an event is never the zero word");
+        decode(&enc.words[..enc.len], prev_pc).expect("decodes")
+    }
+
+    #[test]
+    fn every_event_round_trips() {
+        let kinds = [
+            AccessKind::READ,
+            AccessKind::WRITE,
+            AccessKind::ATOMIC_READ,
+            AccessKind::ATOMIC_WRITE,
+            AccessKind::FREE,
+        ];
+        let events = [
+            Event::FuncEntry {
+                pc: 0x5555_5555_1234,
+            },
+            Event::FuncExit,
+            Event::Epoch(1),
+            Event::Epoch((1 << 38) - 1),
+            Event::Attach { tid: 123_456 },
+        ];
+        for e in events {
+            assert_eq!(round_trip(e, 0), (e, 1));
+        }
+        for kind in kinds {
+            for (addr, size, pc, prev) in [
+                (
+                    0x7fff_1234_5678u64,
+                    4u64,
+                    0x5555_0000_1000u64,
+                    0x5555_0000_1010u64,
+                ), // compact, delta -16
+                (0x7fff_1234_5678, 8, 0x5555_0000_1000, 0x5555_0000_0c01), // compact, delta +1023
+                (0xc000_0100_00, 1, 0x40_1000, 0x40_1000 + 1024),          // compact, delta -1024
+                (0x7fff_1234_5678, 4, 0x5555_0000_1000, 0),                // ext: far pc
+                (0x7fff_1234_5678, 3, 0x5555_0000_1000, 0x5555_0000_1000), // ext: odd size
+                (0x7fff_1234_5678, 4096, 0, 0),                            // ext: range, pc 0
+            ] {
+                let e = Event::Access {
+                    addr,
+                    size,
+                    kind,
+                    pc,
+                };
+                let (d, n) = round_trip(e, prev);
+                assert_eq!(d, e);
+                let compact = n == 1;
+                let expect_compact = !kind.is_free()
+                    && size.is_power_of_two()
+                    && size <= 8
+                    && (-1024..=1023).contains(&(pc.wrapping_sub(prev) as i64));
+                assert_eq!(compact, expect_compact, "{e:?} prev={prev:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn zero_and_truncated_words_end_the_history() {
+        assert_eq!(decode(&[], 0), None);
+        assert_eq!(decode(&[0, 5], 0), None);
+        let ext = encode(
+            Event::Access {
+                addr: 8,
+                size: 3,
+                kind: AccessKind::READ,
+                pc: 1,
+            },
+            0,
+        );
+        assert_eq!(ext.len, 3);
+        assert_eq!(decode(&ext.words[..2], 0), None);
+        assert_eq!(decode(&[0b1110], 0), None, "unknown tag");
+    }
+}
