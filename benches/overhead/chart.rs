@@ -100,13 +100,7 @@ fn panel(
         .x_labels(n)
         .x_label_formatter(&x_label)
         .y_labels(12)
-        .y_label_formatter(&|y| {
-            if *y >= 10.0 {
-                format!("{y:.0}x")
-            } else {
-                format!("{y:.1}x")
-            }
-        })
+        .y_label_formatter(&y_label)
         .label_style((FONT, 16))
         .y_desc("ratio")
         .draw()
@@ -155,6 +149,22 @@ fn legend(head: &DrawingArea<BitMapBackend, Shift>) -> Result<(), String> {
         x += 190;
     }
     Ok(())
+}
+
+/// Label only the 1-2-5 steps of the log axis; the other grid lines stay unlabelled.
+fn y_label(y: &f64) -> String {
+    let mantissa = y / 10f64.powf(y.log10().floor());
+    if ![1.0, 2.0, 5.0]
+        .iter()
+        .any(|m| (mantissa - m).abs() < 0.01 * m)
+    {
+        return String::new();
+    }
+    if *y >= 1.0 {
+        format!("{y:.0}x")
+    } else {
+        format!("{y:.1}x")
+    }
 }
 
 fn short(r: f64) -> String {

@@ -1,12 +1,17 @@
 //! The measurement loop: warm-up and counted rounds; in each round every workload runs its
 //! variants one after the other (native, libtsan, hbsan, then the next workload), so slow drifts
 //! in machine load (other builds on this shared machine) hit all variants alike.
+//!
+//! Time limits: native and libtsan get the configured timeout; hbsan gets 10x libtsan's first
+//! run of the same workload (at least 30 s, at most the timeout), so that a slow or hung hbsan
+//! cannot push the whole benchmark far past its time budget. A run that times out is not
+//! repeated.
 
 use std::fs;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::link::VARIANTS;
+use crate::link::{VARIANTS, Variant};
 use crate::measure::{self, Method, Outcome};
 use crate::results::Row;
 use crate::workloads::Workload;
@@ -27,6 +32,7 @@ pub fn run_all(cfg: &Config, method: &Method, workloads: &[&Workload], rows: &mu
                 continue;
             }
             for v in VARIANTS {
+                let limit = time_limit(cfg, row, v);
                 let cell = row.cell_mut(v);
                 let Ok(exe) = cell.exe.clone() else { continue };
                 if cell.stopped.is_some() {
@@ -38,7 +44,7 @@ pub fn run_all(cfg: &Config, method: &Method, workloads: &[&Workload], rows: &mu
                 let err = cfg
                     .log_dir()
                     .join(format!("{}.{}.stderr", w.name, v.name()));
-                let s = measure::run(method, &exe, &w.args, &out, &err, cfg.timeout);
+                let s = measure::run(method, &exe, &w.args, &out, &err, limit);
                 let note = match &s.outcome {
                     Outcome::SpawnError(e) => format!(" ({e})"),
                     _ if !s.ok(w.expected_exit) => " FAILED".to_string(),
@@ -67,7 +73,7 @@ pub fn run_all(cfg: &Config, method: &Method, workloads: &[&Workload], rows: &mu
                 if s.outcome == Outcome::Timeout {
                     cell.stopped = Some(format!(
                         "killed after the {} s timeout in round {}; later runs skipped",
-                        cfg.timeout.as_secs(),
+                        limit.as_secs(),
                         round + 1
                     ));
                 }
@@ -90,5 +96,18 @@ pub fn run_all(cfg: &Config, method: &Method, workloads: &[&Workload], rows: &mu
                 first.max(took) * left as f64
             );
         }
+    }
+}
+
+fn time_limit(cfg: &Config, row: &Row, v: Variant) -> Duration {
+    if v != Variant::Hbsan {
+        return cfg.timeout;
+    }
+    let tsan = row.cell(Variant::Libtsan);
+    match tsan.warmup.iter().chain(&tsan.counted).next() {
+        Some(first) if first.ok(row.expected_exit) => {
+            Duration::from_secs_f64((first.wall * 10.0).max(30.0).min(cfg.timeout.as_secs_f64()))
+        }
+        _ => cfg.timeout,
     }
 }
