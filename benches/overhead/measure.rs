@@ -50,11 +50,17 @@ impl Sample {
         self.outcome == Outcome::Exit(expected_exit)
     }
 
-    /// The detector's verdict: "race" (a report; normally exit 66), "clean" (exit 0, no report)
-    /// or how the run broke.
+    /// The detector's verdict: "race" (a report and exit 66), "clean" (exit 0, no report), or
+    /// how the run broke ("race (exit 0)", "exit 1", "signal 11", "timeout", ...).
     pub fn verdict(&self) -> String {
         if self.reports > 0 {
-            return "race".into();
+            return match &self.outcome {
+                Outcome::Exit(66) => "race".into(),
+                Outcome::Exit(c) => format!("race (exit {c})"),
+                Outcome::Signal(s) => format!("race (signal {s})"),
+                Outcome::Timeout => "race (timeout)".into(),
+                Outcome::SpawnError(_) => "race (spawn error)".into(),
+            };
         }
         match &self.outcome {
             Outcome::Exit(0) => "clean".into(),

@@ -220,7 +220,7 @@ fn problems(md: &mut String, rows: &[Row]) -> std::fmt::Result {
                     row.expected_exit,
                     cell.verdict_text()
                 ));
-            } else if cell.verdicts().contains_key("race") {
+            } else if cell.verdicts().keys().any(|k| k.starts_with("race")) {
                 what.push(format!("reported races ({})", cell.verdict_text()));
             }
             if let Some(stop) = &cell.stopped {
