@@ -1,1 +1,35 @@
-fn main() {}
+//! `hbsan`: the command line of the hbsan race detector.
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: hbsan <command> [args...]
+
+commands:
+  demo counter <racy|sleep|mutex|atomic|channel>
+                  run the Go counter example through the detector
+  help            show this message";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let code = match args.first().map(String::as_str) {
+        Some("demo") => hbsan::demo::main(&args[1..]),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            0
+        }
+        Some("--version" | "-V") => {
+            println!("hbsan {}", env!("CARGO_PKG_VERSION"));
+            0
+        }
+        Some(other) => {
+            eprintln!("hbsan: unknown command '{other}'\n{USAGE}");
+            2
+        }
+        None => {
+            eprintln!("{USAGE}");
+            2
+        }
+    };
+    ExitCode::from(u8::try_from(code).unwrap_or(1))
+}

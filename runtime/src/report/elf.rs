@@ -1,5 +1,6 @@
-//! Names and sizes of global variables, read from the symbol tables of the
-//! loaded ELF files (`Location is global 'counter' of size 4`).
+//! Names and sizes of global variables and the start of functions, read
+//! from the symbol tables of the loaded ELF files (`Location is global
+//! 'counter' of size 4`, Go's `+0x64` offsets into functions).
 
 use std::collections::HashMap;
 
@@ -8,6 +9,7 @@ use parking_lot::Mutex;
 use super::symbolize::{DataSymbol, module_of};
 
 const STT_OBJECT: u8 = 1;
+const STT_FUNC: u8 = 2;
 const STT_TLS: u8 = 6;
 const SHT_SYMTAB: u32 = 2;
 const SHT_DYNSYM: u32 = 11;
@@ -28,8 +30,10 @@ pub struct DataSymbols {
 }
 
 struct ModuleSymbols {
-    /// Sorted by `value`.
+    /// Data objects, sorted by `value`.
     vars: Vec<Variable>,
+    /// Functions, sorted by `value`.
+    funcs: Vec<Variable>,
     /// Position independent: symbol values are offsets from the load address.
     relocatable: bool,
 }
@@ -42,6 +46,19 @@ impl DataSymbols {
 
     /// The global variable holding `addr`, if any module declares one.
     pub fn lookup(&self, addr: usize) -> Option<DataSymbol> {
+        self.find(addr, |m| &m.vars)
+    }
+
+    /// The function holding code address `pc`.
+    pub fn function(&self, pc: usize) -> Option<DataSymbol> {
+        self.find(pc, |m| &m.funcs)
+    }
+
+    fn find(
+        &self,
+        addr: usize,
+        table: impl Fn(&ModuleSymbols) -> &Vec<Variable>,
+    ) -> Option<DataSymbol> {
         let (module, base) = module_of(addr);
         if module.is_empty() {
             return None;
@@ -53,8 +70,9 @@ impl DataSymbols {
         let syms = syms.as_ref()?;
         let bias = if syms.relocatable { base as u64 } else { 0 };
         let key = (addr as u64).wrapping_sub(bias);
-        let i = syms.vars.partition_point(|v| v.value <= key);
-        let v = syms.vars[..i]
+        let list = table(syms);
+        let i = list.partition_point(|v| v.value <= key);
+        let v = list[..i]
             .iter()
             .rev()
             .find(|v| key < v.value + v.size.max(1))?;
@@ -85,7 +103,7 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 }
 
 /// Parses a little-endian ELF64 file's `.symtab` (or `.dynsym` when
-/// stripped) for data objects. Any malformation yields `None`.
+/// stripped) for data objects and functions. Any malformation yields `None`.
 fn parse(b: &[u8]) -> Option<ModuleSymbols> {
     if b.get(0..4)? != b"\x7fELF" || *b.get(4)? != 2 || *b.get(5)? != 1 {
         return None;
@@ -110,6 +128,7 @@ fn parse(b: &[u8]) -> Option<ModuleSymbols> {
     let (_, str_off, str_size, _, _) = section(link as usize)?;
     let strings = b.get(str_off..str_off.checked_add(str_size)?)?;
     let mut vars = Vec::new();
+    let mut funcs = Vec::new();
     if entsize < 24 {
         return None;
     }
@@ -120,21 +139,28 @@ fn parse(b: &[u8]) -> Option<ModuleSymbols> {
         let value = u64_at(b, s + 8)?;
         let sym_size = u64_at(b, s + 16)?;
         let ty = info & 0xf;
-        if (ty != STT_OBJECT && ty != STT_TLS) || shndx == 0 || value == 0 {
+        if !matches!(ty, STT_OBJECT | STT_TLS | STT_FUNC) || shndx == 0 || value == 0 {
             continue;
         }
         let raw = strings.get(name_off..)?;
         let raw = &raw[..raw.iter().position(|&c| c == 0)?];
         let name = format!("{:#}", backtrace::SymbolName::new(raw));
-        vars.push(Variable {
+        let v = Variable {
             value,
             size: sym_size,
             name,
-        });
+        };
+        if ty == STT_FUNC {
+            funcs.push(v);
+        } else {
+            vars.push(v);
+        }
     }
     vars.sort_by_key(|v| v.value);
+    funcs.sort_by_key(|v| v.value);
     Some(ModuleSymbols {
         vars,
+        funcs,
         relocatable: e_type == ET_DYN,
     })
 }
@@ -155,6 +181,22 @@ mod tests {
         assert!(found.name.ends_with("PROBE"), "{found:?}");
         assert_eq!(found.size, 32);
         assert_eq!(found.start, PROBE.as_ptr() as usize);
+    }
+
+    #[inline(never)]
+    fn probe_function() -> usize {
+        probe_function as usize
+    }
+
+    #[test]
+    fn finds_the_function_holding_a_pc() {
+        let syms = DataSymbols::new();
+        let start = probe_function();
+        let f = syms
+            .function(start + 1)
+            .expect("the test binary has a symbol table");
+        assert_eq!(f.start, start);
+        assert!(f.name.ends_with("probe_function"), "{f:?}");
     }
 
     #[test]

@@ -95,7 +95,7 @@ impl Symbolizer {
     pub fn code(&self, pc: u64) -> Vec<Frame> {
         let lookup = pc.saturating_sub(1);
         let mut frames = match self {
-            Symbolizer::Native(_) => native_code(pc, lookup),
+            Symbolizer::Native(symbols) => native_code(symbols, pc, lookup),
             Symbolizer::Callback(cb) => callback_code(*cb, pc, lookup),
         };
         if frames.is_empty() {
@@ -198,15 +198,17 @@ fn callback_data(cb: RuntimeCallback, addr: usize) -> Option<DataSymbol> {
     })
 }
 
-fn native_code(pc: u64, lookup: u64) -> Vec<Frame> {
+fn native_code(symbols: &DataSymbols, pc: u64, lookup: u64) -> Vec<Frame> {
     let (module, base) = module_of(lookup as usize);
+    // The outermost (real, not inlined) function, from the symbol table.
+    let outer = symbols.function(lookup as usize);
+    let start = outer.as_ref().map_or(lookup, |f| f.start as u64);
     let mut frames = Vec::new();
     backtrace::resolve(lookup as usize as *mut c_void, |sym| {
         let function = match sym.name() {
             Some(n) => format!("{n:#}"),
             None => "??".into(),
         };
-        let start = sym.addr().map(|a| a as u64).unwrap_or(lookup);
         frames.push(Frame {
             pc,
             function,
@@ -221,6 +223,18 @@ fn native_code(pc: u64, lookup: u64) -> Vec<Frame> {
             function_offset: lookup.wrapping_sub(start),
         });
     });
+    if frames.is_empty() {
+        if let Some(f) = outer {
+            frames.push(Frame {
+                pc,
+                function: f.name,
+                module: module.clone(),
+                module_offset: lookup.wrapping_sub(base as u64),
+                function_offset: lookup.wrapping_sub(start),
+                ..Frame::default()
+            });
+        }
+    }
     frames
 }
 

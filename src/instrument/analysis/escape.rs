@@ -1,0 +1,176 @@
+//! Stack slots whose address never escapes the function.
+//!
+//! Another thread can only reach memory whose address it can learn. An `alloca` whose address
+//! (or any pointer derived from it by `getelementptr`/`bitcast`) is only ever used as the
+//! address of plain loads and stores, by lifetime markers, by debug intrinsics and records, and
+//! as an operand of `llvm.memcpy`/`memmove`/`memset` (which do not capture) is invisible to
+//! every other thread: no access to it can race, so none needs a check.
+//!
+//! Every other use — stored as a value, passed to a call, returned, compared, merged by a
+//! `phi`/`select`, converted to an integer, used by an atomic — counts as an escape.
+
+use std::collections::{HashMap, HashSet};
+
+use super::super::instructions::Op;
+use super::super::module::{Function, StmtKind};
+
+/// Whether a callee leaves its pointer arguments uncaptured and unshared.
+fn non_capturing_intrinsic(callee: &str) -> bool {
+    callee.starts_with("@llvm.lifetime.")
+        || callee.starts_with("@llvm.dbg.")
+        || is_plain_mem_intrinsic(callee)
+}
+
+/// `llvm.memcpy`/`memmove`/`memset` (not the element-wise atomic or `inline` variants).
+pub fn is_plain_mem_intrinsic(callee: &str) -> bool {
+    let plain = ["@llvm.memcpy.p", "@llvm.memmove.p", "@llvm.memset.p"];
+    plain.iter().any(|p| callee.starts_with(p))
+}
+
+/// The allocas (by `%name`) whose address never escapes.
+pub fn private_allocas(f: &Function) -> HashSet<String> {
+    // Roots, then every pointer derived from them, each mapped to its root.
+    let mut root_of: HashMap<String, String> = HashMap::new();
+    for s in &f.stmts {
+        if let Some(inst) = s.inst() {
+            if let (Op::Alloca { addrspace: 0 }, Some(r)) = (&inst.op, &inst.result) {
+                root_of.insert(r.clone(), r.clone());
+            }
+        }
+    }
+    if root_of.is_empty() {
+        return HashSet::new();
+    }
+    // Derivations may appear textually before their base is known (blocks are not in
+    // dominance order), so iterate to a fixed point.
+    let mut changed = true;
+    let mut rounds = 0;
+    while changed && rounds <= f.stmts.len() {
+        changed = false;
+        rounds += 1;
+        for s in &f.stmts {
+            let Some(inst) = s.inst() else { continue };
+            let Some(r) = &inst.result else { continue };
+            let base = match &inst.op {
+                Op::Gep { base, .. } => &base.text,
+                Op::Cast { op, val, .. } if op == "bitcast" => &val.text,
+                _ => continue,
+            };
+            if let Some(root) = root_of.get(base).cloned() {
+                if !root_of.contains_key(r) {
+                    root_of.insert(r.clone(), root);
+                    changed = true;
+                }
+            }
+        }
+    }
+    let mut escaped = HashSet::new();
+    for s in &f.stmts {
+        let inst = match &s.kind {
+            StmtKind::Inst(i) => i,
+            _ => continue, // debug records and labels never capture
+        };
+        let mut benign: HashMap<&str, usize> = HashMap::new();
+        let mut all_benign = false;
+        match &inst.op {
+            Op::Load {
+                ptr, atomic: None, ..
+            } => *benign.entry(ptr.text.as_str()).or_default() += 1,
+            Op::Store {
+                ptr, atomic: None, ..
+            } => *benign.entry(ptr.text.as_str()).or_default() += 1,
+            Op::Gep { base, .. } => *benign.entry(base.text.as_str()).or_default() += 1,
+            Op::Cast { op, val, .. } if op == "bitcast" => {
+                *benign.entry(val.text.as_str()).or_default() += 1
+            }
+            Op::Call {
+                kind: "call",
+                callee,
+                args,
+                ..
+            } if non_capturing_intrinsic(callee) => {
+                if is_plain_mem_intrinsic(callee) {
+                    for a in args.iter().take(2) {
+                        *benign.entry(a.value.as_str()).or_default() += 1;
+                    }
+                } else {
+                    all_benign = true;
+                }
+            }
+            _ => {}
+        }
+        if all_benign {
+            continue;
+        }
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for u in &inst.uses {
+            *count.entry(u.as_str()).or_default() += 1;
+        }
+        for (name, n) in count {
+            if n > benign.get(name).copied().unwrap_or(0) {
+                if let Some(root) = root_of.get(name) {
+                    escaped.insert(root.clone());
+                }
+            }
+        }
+    }
+    root_of
+        .iter()
+        .filter(|(k, v)| k == v && !escaped.contains(*k))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::super::module::parse;
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        let src = "declare void @g(ptr)
+declare void @llvm.lifetime.start.p0(i64, ptr)
+define void @f(ptr %out) {
+  %a = alloca i32, align 4
+  %b = alloca i32, align 4
+  %c = alloca [4 x i32], align 4
+  %d = alloca ptr, align 8
+  %e = alloca i32, align 4
+  call void @llvm.lifetime.start.p0(i64 4, ptr %a)
+  store i32 1, ptr %a, align 4
+  %x = load i32, ptr %a, align 4
+  call void @g(ptr %b)
+  %p = getelementptr inbounds [4 x i32], ptr %c, i64 0, i64 1
+  store i32 2, ptr %p, align 4
+  store ptr %d, ptr %d, align 8
+    #dbg_declare(ptr %e, !1, !DIExpression(), !2)
+  %v = load atomic i32, ptr %e seq_cst, align 4
+  ret void
+}
+";
+        let m = parse(src).expect("parses");
+        let p = private_allocas(&m.functions[0]);
+        assert!(p.contains("%a"));
+        assert!(!p.contains("%b"), "passed to a call");
+        assert!(p.contains("%c"));
+        assert!(!p.contains("%d"), "stored as a value");
+        assert!(!p.contains("%e"), "atomic use");
+    }
+
+    #[test]
+    fn typed_pointer_casts() {
+        let src = "declare void @llvm.lifetime.start.p0i8(i64, i8*)
+declare void @llvm.memset.p0i8.i64(i8*, i8, i64, i1)
+define i32 @f() {
+  %1 = alloca i32, align 4
+  %2 = bitcast i32* %1 to i8*
+  call void @llvm.lifetime.start.p0i8(i64 4, i8* nonnull %2)
+  call void @llvm.memset.p0i8.i64(i8* align 4 %2, i8 0, i64 4, i1 false)
+  %3 = load volatile i32, i32* %1, align 4
+  ret i32 %3
+}
+";
+        let m = parse(src).expect("parses");
+        assert!(private_allocas(&m.functions[0]).contains("%1"));
+    }
+}

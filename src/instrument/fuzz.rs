@@ -1,0 +1,1 @@
+//! Property tests: mangled IR never panics the reader.

@@ -1,0 +1,6 @@
+//! The `hbsan` command line's library: the demos and [`minigo`], a
+//! miniature Go runtime that drives the race ABI the way Go's runtime does
+//! (the demos and the memory-model tests run on it).
+
+pub mod demo;
+pub mod minigo;
