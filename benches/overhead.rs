@@ -22,6 +22,8 @@ mod chart;
 mod compile;
 #[path = "overhead/config.rs"]
 mod config;
+#[path = "overhead/host.rs"]
+mod host;
 #[path = "overhead/json.rs"]
 mod json;
 #[path = "overhead/launcher.rs"]
@@ -88,72 +90,17 @@ fn main() {
             println!("overhead: note: {var}={v:?} is set and passed to the runs");
         }
     }
-    let load_start = loadavg();
+    let load_start = host::loadavg();
 
-    // What to measure.
-    let mut all: Vec<Workload> = workloads::synthetic(&cfg.root, cfg.quick);
-    let mut unbuilt: Vec<Row> = Vec::new();
-    let mut sources_note = None;
-    match real::locate(&cfg).and_then(|src| {
-        sources_note = Some(format!(
-            "zstd from `{}`, SQLite from `{}` (fetched by cargo, not vendored)",
-            src.zstd_lib.display(),
-            src.sqlite_dir.display()
-        ));
-        real::workloads(&cfg, &src)
-    }) {
-        Ok(ws) => all.extend(ws),
-        Err(e) => {
-            println!("overhead: real programs unavailable: {e}");
-            for name in ["zstd_mt", "sqlite_mt"] {
-                unbuilt.push(Row::unbuilt(name, Kind::Real, "-".into(), e.clone()));
-            }
-        }
-    }
-    all.retain(|w| cfg.selected(w.name));
-    unbuilt.retain(|r| cfg.selected(r.name));
-
-    // Build: objects (cached), then the three executables per workload.
-    let objects = compile::compile_all(&cfg, &all);
-    let mut rows = Vec::new();
-    let mut runnable: Vec<Option<&Workload>> = Vec::new();
-    for (w, objs) in all.iter().zip(objects) {
-        match objs {
-            Err(e) => {
-                rows.push(Row::unbuilt(w.name, w.kind, w.what.clone(), e));
-                runnable.push(None);
-            }
-            Ok(objs) => {
-                let cells = VARIANTS
-                    .iter()
-                    .map(|&v| Cell::new(link::link(&cfg, w, &objs, v)))
-                    .collect();
-                rows.push(Row {
-                    name: w.name,
-                    kind: w.kind,
-                    what: w.what.clone(),
-                    expected_exit: w.expected_exit,
-                    build_error: None,
-                    cells,
-                });
-                runnable.push(Some(w));
-            }
-        }
-    }
-    for row in &rows {
-        for v in [Variant::Native, Variant::Libtsan] {
-            if let Err(e) = &row.cell(v).exe {
-                println!("overhead: {} {}: cannot link: {e}", row.name, v.name());
-            }
-        }
-    }
-    let (hbsan_available, hbsan_status) = hbsan_status(&cfg, &rows);
+    let (all, unbuilt, sources_note) = collect_workloads(&cfg);
+    let (mut rows, runnable) = build(&cfg, &all);
+    let (hbsan_available, hbsan_status) = link::hbsan_status(&cfg, &rows);
     if hbsan_available {
         println!("overhead: hbsan available: {hbsan_status}");
     } else {
         println!("overhead: hbsan UNAVAILABLE: {hbsan_status}; measuring native and libtsan only");
     }
-    let (method, method_note) = launcher::build(&cfg);
+    let (method, measurement) = launcher::build(&cfg);
 
     // Measure.
     let (mut ws, mut rs): (Vec<&Workload>, Vec<&mut Row>) = (Vec::new(), Vec::new());
@@ -166,16 +113,15 @@ fn main() {
     rounds::run_all(&cfg, &method, &ws, &mut rs);
     rows.extend(unbuilt);
 
-    // Report.
     let info = table::RunInfo {
         mode,
-        machine: machine(),
+        machine: host::machine(),
         gcc: compile::gcc_version(),
-        hbsan: hbsan_status.clone(),
+        hbsan: hbsan_status,
         hbsan_available,
         load_start,
-        load_end: loadavg(),
-        measurement: method_note,
+        load_end: host::loadavg(),
+        measurement,
         rss_floor_kib: rows
             .iter()
             .flat_map(|r| r.cells.iter())
@@ -186,7 +132,88 @@ fn main() {
         elapsed_s: started.elapsed().as_secs_f64(),
         sources_note,
     };
-    let md = table::markdown(&info, &rows);
+    write_outputs(&cfg, &info, &rows);
+    println!(
+        "overhead: total time {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "geomean time ratio hbsan/libtsan = {}, geomean rss ratio hbsan/libtsan = {}",
+        fmt_geo(geomean_hbsan_libtsan(&rows, Metric::Wall)),
+        fmt_geo(geomean_hbsan_libtsan(&rows, Metric::Rss))
+    );
+}
+
+/// The workloads to measure (synthetic and real, filtered by HBSAN_BENCH_ONLY), rows for real
+/// programs whose sources could not be found, and a note on where the real sources came from.
+fn collect_workloads(cfg: &Config) -> (Vec<Workload>, Vec<Row>, Option<String>) {
+    let mut all = workloads::synthetic(&cfg.root, cfg.quick);
+    let mut unbuilt = Vec::new();
+    let mut note = None;
+    let real = real::locate(cfg).and_then(|src| {
+        note = Some(format!(
+            "zstd from `{}`, SQLite from `{}` (fetched by cargo, not vendored)",
+            src.zstd_lib.display(),
+            src.sqlite_dir.display()
+        ));
+        real::workloads(cfg, &src)
+    });
+    match real {
+        Ok(ws) => all.extend(ws),
+        Err(e) => {
+            println!("overhead: real programs unavailable: {e}");
+            for name in ["zstd_mt", "sqlite_mt"] {
+                unbuilt.push(Row::unbuilt(name, Kind::Real, "-".into(), e.clone()));
+            }
+        }
+    }
+    all.retain(|w| cfg.selected(w.name));
+    unbuilt.retain(|r| cfg.selected(r.name));
+    (all, unbuilt, note)
+}
+
+/// Compile (cached) and link the three variants of every workload: one row each, and the
+/// workload to run for every row that was built.
+fn build<'a>(cfg: &Config, all: &'a [Workload]) -> (Vec<Row>, Vec<Option<&'a Workload>>) {
+    let objects = compile::compile_all(cfg, all);
+    let mut rows = Vec::new();
+    let mut runnable = Vec::new();
+    for (w, objs) in all.iter().zip(objects) {
+        match objs {
+            Err(e) => {
+                println!("overhead: {}: not built: {e}", w.name);
+                rows.push(Row::unbuilt(w.name, w.kind, w.what.clone(), e));
+                runnable.push(None);
+            }
+            Ok(objs) => {
+                let cells = VARIANTS
+                    .iter()
+                    .map(|&v| Cell::new(link::link(cfg, w, &objs, v)))
+                    .collect();
+                let row = Row {
+                    name: w.name,
+                    kind: w.kind,
+                    what: w.what.clone(),
+                    expected_exit: w.expected_exit,
+                    build_error: None,
+                    cells,
+                };
+                for v in [Variant::Native, Variant::Libtsan] {
+                    if let Err(e) = &row.cell(v).exe {
+                        println!("overhead: {} {}: cannot link: {e}", w.name, v.name());
+                    }
+                }
+                rows.push(row);
+                runnable.push(Some(w));
+            }
+        }
+    }
+    (rows, runnable)
+}
+
+/// target/bench/overhead.md (also echoed to stdout) and target/bench/overhead.png.
+fn write_outputs(cfg: &Config, info: &table::RunInfo, rows: &[Row]) {
+    let md = table::markdown(info, rows);
     let md_path = cfg.out.join("overhead.md");
     match fs::write(&md_path, &md) {
         Ok(()) => println!("\noverhead: wrote {}", md_path.display()),
@@ -195,65 +222,19 @@ fn main() {
     println!("\n{md}");
     let png = cfg.out.join("overhead.png");
     let subtitle = format!(
-        "{}; gcc -O2 -g; medians of {} runs{}",
+        "{}; gcc -O2 -g; medians of {} counted runs{}",
         if cfg.quick { "quick mode" } else { "full run" },
         cfg.rounds,
-        if hbsan_available {
-            String::new()
+        if info.hbsan_available {
+            ""
         } else {
-            "; hbsan UNAVAILABLE".into()
+            "; hbsan UNAVAILABLE"
         }
     );
-    match chart::draw(&png, &rows, &subtitle) {
+    match chart::draw(&png, rows, &subtitle) {
         Ok(()) => println!("overhead: wrote {}", png.display()),
         Err(e) => println!("overhead: chart not drawn: {e}"),
     }
-    println!(
-        "overhead: total time {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-
-    let time = geomean_hbsan_libtsan(&rows, Metric::Wall);
-    let rss = geomean_hbsan_libtsan(&rows, Metric::Rss);
-    println!(
-        "geomean time ratio hbsan/libtsan = {}, geomean rss ratio hbsan/libtsan = {}",
-        fmt_geo(time),
-        fmt_geo(rss)
-    );
-}
-
-/// Whether hbsan could be used, and a sentence saying so (printed and put in the table).
-fn hbsan_status(cfg: &Config, rows: &[Row]) -> (bool, String) {
-    let errors: Vec<(&str, &String)> = rows
-        .iter()
-        .filter(|r| r.build_error.is_none())
-        .filter_map(|r| {
-            r.cell(Variant::Hbsan)
-                .exe
-                .as_ref()
-                .err()
-                .map(|e| (r.name, e))
-        })
-        .collect();
-    let built = rows.iter().filter(|r| r.build_error.is_none()).count();
-    if !cfg.hbsan.exists() {
-        return (false, format!("{} not found", cfg.hbsan.display()));
-    }
-    if built > 0 && errors.len() == built {
-        return (false, errors[0].1.lines().next().unwrap_or("").to_string());
-    }
-    let mut s = cfg.hbsan.display().to_string();
-    if !errors.is_empty() {
-        let names: Vec<&str> = errors.iter().map(|(n, _)| *n).collect();
-        s.push_str(&format!(
-            " (but `hbsan cc` failed for {})",
-            names.join(", ")
-        ));
-        for (name, e) in &errors {
-            println!("overhead: hbsan cc failed for {name}: {e}");
-        }
-    }
-    (true, s)
 }
 
 fn geomean_hbsan_libtsan(rows: &[Row], metric: Metric) -> Option<f64> {
@@ -266,36 +247,4 @@ fn geomean_hbsan_libtsan(rows: &[Row], metric: Metric) -> Option<f64> {
 
 fn fmt_geo(x: Option<f64>) -> String {
     x.map_or_else(|| "n/a".into(), |x| format!("{x:.2}"))
-}
-
-fn loadavg() -> String {
-    fs::read_to_string("/proc/loadavg")
-        .ok()
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|| "?".into())
-}
-
-fn machine() -> String {
-    let cpu = fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|s| {
-            s.lines().find_map(|l| {
-                l.strip_prefix("model name")
-                    .map(|r| r.trim_start_matches([' ', '\t', ':']).to_string())
-            })
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let n = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let mem = fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .next()
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").to_string())
-        })
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(String::new(), |kb| {
-            format!(", {:.0} GiB RAM", kb / 1048576.0)
-        });
-    format!("{cpu}, {n} CPUs{mem}")
 }

@@ -11,6 +11,7 @@ use std::process::Command;
 
 use crate::compile::{Objects, first_lines, is_executable};
 use crate::config::Config;
+use crate::results::Row;
 use crate::workloads::Workload;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -95,4 +96,38 @@ fn describe(variant: Variant, hbsan: &Path) -> String {
         Variant::Libtsan => "gcc -fsanitize=thread (link)".into(),
         Variant::Hbsan => format!("`{} cc`", hbsan.display()),
     }
+}
+
+/// Whether hbsan could be used, and a sentence saying so (printed and put in the table).
+pub fn hbsan_status(cfg: &Config, rows: &[Row]) -> (bool, String) {
+    let errors: Vec<(&str, &String)> = rows
+        .iter()
+        .filter(|r| r.build_error.is_none())
+        .filter_map(|r| {
+            r.cell(Variant::Hbsan)
+                .exe
+                .as_ref()
+                .err()
+                .map(|e| (r.name, e))
+        })
+        .collect();
+    let built = rows.iter().filter(|r| r.build_error.is_none()).count();
+    if !cfg.hbsan.exists() {
+        return (false, format!("{} not found", cfg.hbsan.display()));
+    }
+    if built > 0 && errors.len() == built {
+        return (false, errors[0].1.lines().next().unwrap_or("").to_string());
+    }
+    let mut s = cfg.hbsan.display().to_string();
+    if !errors.is_empty() {
+        let names: Vec<&str> = errors.iter().map(|(n, _)| *n).collect();
+        s.push_str(&format!(
+            " (but `hbsan cc` failed for {})",
+            names.join(", ")
+        ));
+        for (name, e) in &errors {
+            println!("overhead: hbsan cc failed for {name}: {e}");
+        }
+    }
+    (true, s)
 }
