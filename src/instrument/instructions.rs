@@ -94,6 +94,8 @@ pub struct Arg {
     pub ty_text: String,
     /// The value text (attributes stripped).
     pub value: String,
+    /// Parameter attribute words at the call site (`nocapture`, `noundef`, ...).
+    pub attrs: Vec<String>,
 }
 
 /// The parsed form of an instruction.
@@ -781,8 +783,10 @@ fn parse_arg(part: &[Token<'_>], text: &str) -> PResult<Arg> {
             ty,
             ty_text,
             value: text.get(vstart..end).unwrap_or("").to_string(),
+            attrs: Vec::new(),
         });
     }
+    let mut attrs = Vec::new();
     // Parameter attributes, then the value (always last).
     let mut guard = 0;
     while let Some(t) = c.peek() {
@@ -799,11 +803,13 @@ fn parse_arg(part: &[Token<'_>], text: &str) -> PResult<Arg> {
             break;
         }
         c.next();
+        let astart = t.start;
         if c.peek().is_some_and(|n| n.is_punct('(')) {
             c.skip_group()?;
         } else if t.text == "align" && c.peek().is_some_and(|n| n.kind == Kind::Int) {
             c.next();
         }
+        attrs.push(text.get(astart..c.prev_end()).unwrap_or("").to_string());
     }
     let vstart = c.offset();
     parse_value(&mut c, text)?;
@@ -814,6 +820,7 @@ fn parse_arg(part: &[Token<'_>], text: &str) -> PResult<Arg> {
         ty,
         ty_text,
         value: text.get(vstart..end).unwrap_or("").to_string(),
+        attrs,
     })
 }
 

@@ -135,6 +135,8 @@ pub struct Module<'a> {
     pub globals: HashMap<String, Global>,
     /// Every global symbol name defined or declared (`@name`).
     pub symbols: HashSet<String>,
+    /// Parameter texts (type and attributes) of every declared or defined function.
+    pub params: HashMap<String, Vec<String>>,
     /// Attribute groups: `#N` to their body text.
     pub attr_groups: HashMap<String, String>,
     /// Metadata definitions: `!N` to their right-hand side text.
@@ -235,6 +237,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
     let mut functions = Vec::new();
     let mut globals = HashMap::new();
     let mut symbols = HashSet::new();
+    let mut params = HashMap::new();
     let mut attr_groups = HashMap::new();
     let mut metadata = HashMap::new();
     let mut layout_text = String::new();
@@ -254,6 +257,12 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
         if first.is_ident("define") {
             let f = parse_function(&mut sc, i)?;
             symbols.insert(f.name.clone());
+            if let Some(header) = sc.lines.get(i..i + f.header_nlines) {
+                let h = header.join("\n");
+                if let Ok(t) = tokenize(&h) {
+                    params.insert(f.name.clone(), param_texts(&h, &t));
+                }
+            }
             let n = f.close_line + 1 - i;
             items.push(Item {
                 line: i,
@@ -272,6 +281,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
             Kind::Ident if first.text == "declare" => {
                 if let Some(g) = toks.iter().find(|t| t.kind == Kind::Global) {
                     symbols.insert(g.text.to_string());
+                    params.insert(g.text.to_string(), param_texts(&text, &toks));
                 }
             }
             Kind::Ident if first.text == "attributes" => {
@@ -343,6 +353,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
         functions,
         globals,
         symbols,
+        params,
         attr_groups,
         metadata,
         layout,
@@ -378,6 +389,32 @@ fn parse_global(toks: &[Token<'_>]) -> Option<Global> {
         section,
         addrspace,
     })
+}
+
+/// The text of each parameter (type, attributes, name) of a `declare`/`define` header.
+fn param_texts(text: &str, toks: &[Token<'_>]) -> Vec<String> {
+    let Some(name) = toks.iter().position(|t| t.kind == Kind::Global) else {
+        return Vec::new();
+    };
+    if !toks.get(name + 1).is_some_and(|t| t.is_punct('(')) {
+        return Vec::new();
+    }
+    let mut d = 0;
+    let mut close = None;
+    for (i, t) in toks.iter().enumerate().skip(name + 1) {
+        d += t.depth_delta();
+        if d == 0 {
+            close = Some(i);
+            break;
+        }
+    }
+    let Some(close) = close else {
+        return Vec::new();
+    };
+    super::cursor::split_top_commas(&toks[name + 2..close])
+        .iter()
+        .filter_map(|p| Some(text.get(p.first()?.start..p.last()?.end)?.to_string()))
+        .collect()
 }
 
 /// Whether a body line's tokens form a label (`name:`); returns the `%name` form.

@@ -200,7 +200,7 @@ fn rewrite_function(
     let plain = !sanitize_attr_mode || has_attr(m, f, "sanitize_thread");
     let d = defs(f);
     let private = if plain && (cfg.elim.private) {
-        private_allocas(f)
+        private_allocas(m, f)
     } else {
         HashSet::new()
     };

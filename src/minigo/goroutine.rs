@@ -59,6 +59,17 @@ impl Goroutine {
         self.thr
     }
 
+    /// The raw handle (`thr`) the runtime gave this goroutine.
+    pub fn handle(&self) -> *mut c_void {
+        self.thr
+    }
+
+    /// A goroutine value for a handle obtained from [`handle`](Self::handle);
+    /// only the goroutine's own thread may use it.
+    pub fn from_handle(thr: *mut c_void) -> Goroutine {
+        Goroutine { thr }
+    }
+
     /// Another goroutine's handle, used the way Go's runtime acts on behalf
     /// of a goroutine blocked in a channel operation (`raceacquireg`): only
     /// while that goroutine is blocked.

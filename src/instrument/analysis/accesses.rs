@@ -193,7 +193,7 @@ define void @f(ptr %p) {
         let m = parse(src).expect("parses");
         let f = &m.functions[0];
         let d = defs(f);
-        let acc = collect(&m, f, &d, &private_allocas(f), Eliminations::ALL);
+        let acc = collect(&m, f, &d, &private_allocas(&m, f), Eliminations::ALL);
         let actions: Vec<Action> = acc.iter().map(|a| a.action).collect();
         assert_eq!(
             actions,

@@ -11,8 +11,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::super::instructions::Op;
-use super::super::module::{Function, StmtKind};
+use super::super::instructions::{Arg, Op};
+use super::super::lexer::tokenize;
+use super::super::module::{Function, Module, StmtKind};
 
 /// Whether a callee leaves its pointer arguments uncaptured and unshared.
 fn non_capturing_intrinsic(callee: &str) -> bool {
@@ -27,8 +28,69 @@ pub fn is_plain_mem_intrinsic(callee: &str) -> bool {
     plain.iter().any(|p| callee.starts_with(p))
 }
 
+/// C library functions known to use their pointer arguments only during the call, in the
+/// calling thread, without retaining or returning them: (name, argument indices; empty = all).
+const NON_CAPTURING_LIBC: [(&str, &[usize]); 24] = [
+    ("@pthread_create", &[0, 1]),
+    ("@pthread_join", &[1]),
+    ("@pthread_attr_init", &[]),
+    ("@pthread_attr_destroy", &[]),
+    ("@pthread_attr_setdetachstate", &[]),
+    ("@pthread_attr_setstacksize", &[]),
+    ("@pthread_attr_getstacksize", &[]),
+    ("@clock_gettime", &[1]),
+    ("@gettimeofday", &[]),
+    ("@nanosleep", &[]),
+    ("@time", &[]),
+    ("@printf", &[]),
+    ("@fprintf", &[]),
+    ("@sprintf", &[]),
+    ("@snprintf", &[]),
+    ("@puts", &[]),
+    ("@fputs", &[]),
+    ("@strlen", &[]),
+    ("@strnlen", &[]),
+    ("@strcmp", &[]),
+    ("@strncmp", &[]),
+    ("@memcmp", &[]),
+    ("@sscanf", &[]),
+    ("@__isoc99_sscanf", &[]),
+];
+
+/// Whether attribute text marks a pointer parameter as not captured.
+fn says_nocapture(attrs: &str) -> bool {
+    let Ok(toks) = tokenize(attrs) else {
+        return false;
+    };
+    toks.iter().enumerate().any(|(i, t)| {
+        t.is_ident("nocapture")
+            || (t.is_ident("captures")
+                && toks.get(i + 2).is_some_and(|n| n.is_ident("none"))
+                && toks.get(i + 3).is_some_and(|n| n.is_punct(')')))
+    })
+}
+
+/// Whether the callee neither retains nor returns argument `i`: by its `nocapture`
+/// attribute (at the call or on its declaration) or by the C library's contract.
+fn non_capturing_arg(m: &Module<'_>, callee: &str, i: usize, arg: &Arg) -> bool {
+    if arg.attrs.iter().any(|a| says_nocapture(a)) {
+        return true;
+    }
+    if m
+        .params
+        .get(callee)
+        .and_then(|p| p.get(i))
+        .is_some_and(|p| says_nocapture(p))
+    {
+        return true;
+    }
+    NON_CAPTURING_LIBC
+        .iter()
+        .any(|(name, idx)| *name == callee && (idx.is_empty() || idx.contains(&i)))
+}
+
 /// The allocas (by `%name`) whose address never escapes.
-pub fn private_allocas(f: &Function) -> HashSet<String> {
+pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
     // Roots, then every pointer derived from them, each mapped to its root.
     let mut root_of: HashMap<String, String> = HashMap::new();
     for s in &f.stmts {
@@ -97,6 +159,18 @@ pub fn private_allocas(f: &Function) -> HashSet<String> {
                     all_benign = true;
                 }
             }
+            Op::Call {
+                kind: "call",
+                callee,
+                args,
+                ..
+            } if callee.starts_with('@') => {
+                for (i, a) in args.iter().enumerate() {
+                    if non_capturing_arg(m, callee, i, a) {
+                        *benign.entry(a.value.as_str()).or_default() += 1;
+                    }
+                }
+            }
             _ => {}
         }
         if all_benign {
@@ -136,10 +210,13 @@ define void @f(ptr %out) {
   %c = alloca [4 x i32], align 4
   %d = alloca ptr, align 8
   %e = alloca i32, align 4
+  %f = alloca i64, align 8
   call void @llvm.lifetime.start.p0(i64 4, ptr %a)
   store i32 1, ptr %a, align 4
   %x = load i32, ptr %a, align 4
   call void @g(ptr %b)
+  call void @h(ptr nocapture %f)
+  %t = call i32 @pthread_create(ptr %f, ptr null, ptr @g, ptr null)
   %p = getelementptr inbounds [4 x i32], ptr %c, i64 0, i64 1
   store i32 2, ptr %p, align 4
   store ptr %d, ptr %d, align 8
@@ -149,12 +226,13 @@ define void @f(ptr %out) {
 }
 ";
         let m = parse(src).expect("parses");
-        let p = private_allocas(&m.functions[0]);
+        let p = private_allocas(&m, &m.functions[0]);
         assert!(p.contains("%a"));
         assert!(!p.contains("%b"), "passed to a call");
         assert!(p.contains("%c"));
         assert!(!p.contains("%d"), "stored as a value");
         assert!(!p.contains("%e"), "atomic use");
+        assert!(p.contains("%f"), "nocapture and pthread_create's out-parameter");
     }
 
     #[test]
@@ -171,6 +249,6 @@ define i32 @f() {
 }
 ";
         let m = parse(src).expect("parses");
-        assert!(private_allocas(&m.functions[0]).contains("%1"));
+        assert!(private_allocas(&m, &m.functions[0]).contains("%1"));
     }
 }

@@ -76,7 +76,7 @@ mod tests {
         let m = parse(src).expect("parses");
         let f = &m.functions[0];
         let d = defs(f);
-        let mut acc = collect(&m, f, &d, &private_allocas(f), Eliminations::ALL);
+        let mut acc = collect(&m, f, &d, &private_allocas(&m, f), Eliminations::ALL);
         mark(f, &mut acc);
         acc.iter().map(|a| a.action).collect()
     }
