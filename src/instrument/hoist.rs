@@ -43,7 +43,13 @@ struct Cloner<'v, 'a> {
 
 impl Cloner<'_, '_> {
     /// The first-iteration value of `v` as an operand text, emitting clones as needed.
-    fn value(&mut self, v: &str, em: &mut Emitter, out: &mut Vec<String>, depth: usize) -> Option<String> {
+    fn value(
+        &mut self,
+        v: &str,
+        em: &mut Emitter,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) -> Option<String> {
         if depth > 48 {
             return None;
         }
@@ -59,7 +65,10 @@ impl Cloner<'_, '_> {
         let &si = self.view.defs.get(v)?;
         let stmt = &self.view.func.stmts[si];
         let inst = stmt.inst()?;
-        if !matches!(inst.op, Op::Gep { .. } | Op::Cast { .. } | Op::Binary { .. }) {
+        if !matches!(
+            inst.op,
+            Op::Gep { .. } | Op::Cast { .. } | Op::Binary { .. }
+        ) {
             return None;
         }
         let toks = tokenize(&stmt.text).ok()?;
@@ -154,16 +163,13 @@ fn plan_loop(
         (!a.write, std::cmp::Reverse(a.size), a.stmt)
     });
     let mut kept: Vec<&Candidate> = Vec::new();
-    let mut covered = Vec::new();
     for c in &cands {
         let a = &accesses[c.index];
         let by = kept.iter().any(|k| {
             let b = &accesses[k.index];
             b.canon == a.canon && k.stride == c.stride && (b.write || !a.write) && b.size >= a.size
         });
-        if by {
-            covered.push(c.index);
-        } else {
+        if !by {
             kept.push(c);
         }
     }
@@ -228,7 +234,6 @@ fn plan_loop(
     }
     em.stats.add("loop.accesses_covered", cands.len() as u64);
     em.stats.bump("loop.ranged");
-    let _ = covered;
     let split = if l.split { Some(em.fresh()) } else { None };
     Some(Hoist {
         pred: l.pred,
@@ -252,7 +257,10 @@ fn last_iteration(l: &Loop, em: &mut Emitter, out: &mut Vec<String>) -> Option<S
         s
     };
     let more = em.fresh();
-    out.push(format!("  {more} = icmp {} {ty} {first}, {}", t.first_pred, t.bound));
+    out.push(format!(
+        "  {more} = icmp {} {ty} {first}, {}",
+        t.first_pred, t.bound
+    ));
     let delta = t.adjust - t.d;
     let boundary = if delta == 0 {
         t.bound.clone()

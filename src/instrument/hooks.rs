@@ -89,13 +89,16 @@ impl Emitter {
         dbg: Option<&str>,
     ) {
         let params: Vec<&str> = args.iter().map(|(t, _)| t.as_str()).collect();
-        self.decls.entry(name.to_string()).or_insert_with(|| {
-            format!("declare {ret} @{name}({}) nounwind", params.join(", "))
-        });
+        self.decls
+            .entry(name.to_string())
+            .or_insert_with(|| format!("declare {ret} @{name}({}) nounwind", params.join(", ")));
         let list: Vec<String> = args.iter().map(|(t, v)| format!("{t} {v}")).collect();
         let lhs = result.map(|r| format!("{r} = ")).unwrap_or_default();
         let tail = dbg.map(|d| format!(", !dbg {d}")).unwrap_or_default();
-        out.push(format!("  {lhs}call {ret} @{name}({}){tail}", list.join(", ")));
+        out.push(format!(
+            "  {lhs}call {ret} @{name}({}){tail}",
+            list.join(", ")
+        ));
     }
 
     /// The check of one plain access of `size` bytes at `ptr` (already a byte pointer):
@@ -122,7 +125,8 @@ impl Emitter {
                 if volatile { "volatile_" } else { "" }
             );
             self.call(out, None, "void", &name, &[(pty, ptr.to_string())], dbg);
-            self.stats.bump(if write { "check.write" } else { "check.read" });
+            self.stats
+                .bump(if write { "check.write" } else { "check.read" });
             if unaligned {
                 self.stats.bump("check.unaligned");
             }
@@ -157,30 +161,46 @@ impl Emitter {
             &[(pty, ptr.to_string()), ("i64".to_string(), len.to_string())],
             dbg,
         );
-        self.stats
-            .bump(if write { "check.write_range" } else { "check.read_range" });
+        self.stats.bump(if write {
+            "check.write_range"
+        } else {
+            "check.read_range"
+        });
     }
 
     /// Converts an integer-like value between its own type and `iN` (for atomics): returns
     /// the converted value text, or `None` if the type cannot be carried in an integer.
-    pub fn to_int(&mut self, v: &Value, bits: u64, out: &mut Vec<String>) -> Option<String> {
+    pub fn int_of(&mut self, v: &Value, bits: u64, out: &mut Vec<String>) -> Option<String> {
         let target = format!("i{bits}");
         match &v.ty {
             Type::Int(b) if u64::from(*b) == bits => Some(v.text.clone()),
             Type::Int(b) => {
-                let op = if u64::from(*b) < bits { "zext" } else { "trunc" };
+                let op = if u64::from(*b) < bits {
+                    "zext"
+                } else {
+                    "trunc"
+                };
                 let name = self.fresh();
-                out.push(format!("  {name} = {op} {} {} to {target}", v.ty_text, v.text));
+                out.push(format!(
+                    "  {name} = {op} {} {} to {target}",
+                    v.ty_text, v.text
+                ));
                 Some(name)
             }
             Type::Ptr(_) | Type::TypedPtr(..) => {
                 let name = self.fresh();
-                out.push(format!("  {name} = ptrtoint {} {} to {target}", v.ty_text, v.text));
+                out.push(format!(
+                    "  {name} = ptrtoint {} {} to {target}",
+                    v.ty_text, v.text
+                ));
                 Some(name)
             }
             Type::Float(_) | Type::Vector { .. } => {
                 let name = self.fresh();
-                out.push(format!("  {name} = bitcast {} {} to {target}", v.ty_text, v.text));
+                out.push(format!(
+                    "  {name} = bitcast {} {} to {target}",
+                    v.ty_text, v.text
+                ));
                 Some(name)
             }
             _ => None,
@@ -188,7 +208,7 @@ impl Emitter {
     }
 
     /// Converts an `iN` value back to `ty` (written `ty_text`), assigning it to `result`.
-    pub fn from_int(
+    pub fn int_to(
         &mut self,
         int_val: &str,
         bits: u64,
@@ -211,11 +231,6 @@ impl Emitter {
         };
         out.push(format!("  {result} = {op} {src} {int_val} to {ty_text}"));
     }
-
-    /// The declarations of every hook used, one line each.
-    pub fn declarations(&self) -> Vec<String> {
-        self.decls.values().cloned().collect()
-    }
 }
 
 #[cfg(test)]
@@ -231,7 +246,10 @@ mod tests {
         e.access_check(&mut out, true, 10, 16, false, false, "%p", None);
         e.access_check(&mut out, false, 8, 8, false, true, "%p", None);
         assert_eq!(out[0], "  call void @__tsan_read4(ptr %p), !dbg !7");
-        assert_eq!(out[1], "  call void @__tsan_unaligned_volatile_write8(ptr %p)");
+        assert_eq!(
+            out[1],
+            "  call void @__tsan_unaligned_volatile_write8(ptr %p)"
+        );
         assert_eq!(out[2], "  call void @__tsan_write_range(ptr %p, i64 10)");
         assert_eq!(out[3], "  call void @__tsan_read_range(ptr %p, i64 8)");
         assert_eq!(

@@ -74,7 +74,7 @@ pub struct Atomic {
 
 /// `tail`/`musttail`/`notail` marker of a call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tail {
+pub enum Marker {
     /// Plain `call`.
     None,
     /// `tail call` (a hint).
@@ -166,7 +166,7 @@ pub enum Op {
         /// The opcode word.
         kind: &'static str,
         /// Tail marker.
-        tail: Tail,
+        tail: Marker,
         /// The callee as written (`@f`, `%fp`, `asm ...`, a constant expression).
         callee: String,
         /// The return type (for function types written at the call, their return type).
@@ -417,16 +417,15 @@ pub fn parse_inst(text: &str) -> PResult<Inst> {
         result = Some(toks[0].text.to_string());
         c.set_pos(2);
     }
-    let body_start = c.pos();
-    let mut tail = Tail::None;
+    let mut tail = Marker::None;
     let mut opcode = c.ident()?;
     match opcode {
-        "tail" => tail = Tail::Tail,
-        "musttail" => tail = Tail::MustTail,
-        "notail" => tail = Tail::NoTail,
+        "tail" => tail = Marker::Tail,
+        "musttail" => tail = Marker::MustTail,
+        "notail" => tail = Marker::NoTail,
         _ => {}
     }
-    if tail != Tail::None {
+    if tail != Marker::None {
         opcode = c.ident()?;
         if opcode != "call" {
             return c.err("expected 'call' after a tail marker");
@@ -481,7 +480,6 @@ pub fn parse_inst(text: &str) -> PResult<Inst> {
         "resume" => Op::Resume,
         _ => Op::Other(opcode.to_string()),
     };
-    let _ = body_start;
     let (dbg, tbaa) = attachments(&toks);
     let uses = toks
         .iter()
@@ -727,7 +725,7 @@ fn skip_attrs_until_type(c: &mut Cursor<'_, '_>) -> PResult<()> {
     Ok(())
 }
 
-fn parse_call(c: &mut Cursor<'_, '_>, text: &str, kind: &'static str, tail: Tail) -> PResult<Op> {
+fn parse_call(c: &mut Cursor<'_, '_>, text: &str, kind: &'static str, tail: Marker) -> PResult<Op> {
     skip_attrs_until_type(c)?;
     let fty = parse_type(c)?;
     let ret = match fty {
@@ -754,7 +752,10 @@ fn parse_call(c: &mut Cursor<'_, '_>, text: &str, kind: &'static str, tail: Tail
     }
     c.skip_group()?;
     let close = c.pos();
-    let inner = c.tokens().get(open + 1..close.saturating_sub(1)).unwrap_or(&[]);
+    let inner = c
+        .tokens()
+        .get(open + 1..close.saturating_sub(1))
+        .unwrap_or(&[]);
     let mut args = Vec::new();
     if !inner.is_empty() {
         for part in split_top_commas(inner) {
@@ -961,9 +962,7 @@ mod tests {
     #[test]
     fn loads_and_stores() {
         match op("%12 = load i32, ptr %11, align 4, !dbg !68, !tbaa !69") {
-            Op::Load {
-                ty, ptr, align, ..
-            } => {
+            Op::Load { ty, ptr, align, .. } => {
                 assert_eq!(ty, Type::Int(32));
                 assert_eq!(ptr.text, "%11");
                 assert_eq!(align, Some(4));
@@ -982,7 +981,9 @@ mod tests {
             o => panic!("{o:?}"),
         }
         assert_eq!(i.dbg.as_deref(), Some("!143"));
-        match op("%4 = load atomic volatile i32, i32* @ag syncscope(\"singlethread\") acquire, align 4") {
+        match op(
+            "%4 = load atomic volatile i32, i32* @ag syncscope(\"singlethread\") acquire, align 4",
+        ) {
             Op::Load {
                 atomic: Some(a),
                 volatile: true,
@@ -1027,14 +1028,18 @@ mod tests {
                 assert_eq!(callee, "@llvm.memcpy.p0i8.p0i8.i64");
                 assert_eq!(args.len(), 4);
                 assert_eq!(args[0].value, "%3");
-                assert_eq!(args[1].value, "bitcast ([10 x i32]* @__const.main.a to i8*)");
+                assert_eq!(
+                    args[1].value,
+                    "bitcast ([10 x i32]* @__const.main.a to i8*)"
+                );
             }
             o => panic!("{o:?}"),
         }
-        match op("%5 = tail call i32 (ptr, ...) @printf(ptr noundef nonnull @.str, i32 noundef %4)") {
+        match op("%5 = tail call i32 (ptr, ...) @printf(ptr noundef nonnull @.str, i32 noundef %4)")
+        {
             Op::Call { ret, tail, .. } => {
                 assert_eq!(ret, Type::Int(32));
-                assert_eq!(tail, Tail::Tail);
+                assert_eq!(tail, Marker::Tail);
             }
             o => panic!("{o:?}"),
         }
@@ -1045,7 +1050,9 @@ mod tests {
         let i = parse_inst("invoke void @f() to label %ok unwind label %lp").expect("parses");
         assert_eq!(i.succs, vec!["%ok", "%lp"]);
         assert!(matches!(
-            op("call void @llvm.dbg.declare(metadata ptr %x, metadata !12, metadata !DIExpression())"),
+            op(
+                "call void @llvm.dbg.declare(metadata ptr %x, metadata !12, metadata !DIExpression())"
+            ),
             Op::Call { .. }
         ));
     }
@@ -1071,10 +1078,14 @@ mod tests {
                 ..
             }
         ));
-        let br = parse_inst("br i1 %15, label %6, label %8, !dbg !64, !llvm.loop !73").expect("parses");
+        let br =
+            parse_inst("br i1 %15, label %6, label %8, !dbg !64, !llvm.loop !73").expect("parses");
         assert_eq!(br.succs, vec!["%6", "%8"]);
         assert!(br.terminator);
-        assert!(matches!(op("%5 = zext nneg i32 %1 to i64"), Op::Cast { nneg: true, .. }));
+        assert!(matches!(
+            op("%5 = zext nneg i32 %1 to i64"),
+            Op::Cast { nneg: true, .. }
+        ));
         assert_eq!(op("%x = fadd float %a, %b"), Op::Other("fadd".into()));
         let sw = parse_inst("switch i32 %x, label %d [\n i32 0, label %a\n i32 1, label %b\n ]")
             .expect("parses");

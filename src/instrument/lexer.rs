@@ -142,7 +142,10 @@ fn scan_number(bytes: &[u8], start: usize) -> (usize, bool) {
         } else if b == b'.' {
             float = true;
             i += 1;
-        } else if (b == b'+' || b == b'-') && !hex && i > start && matches!(bytes[i - 1], b'e' | b'E')
+        } else if (b == b'+' || b == b'-')
+            && !hex
+            && i > start
+            && matches!(bytes[i - 1], b'e' | b'E')
         {
             i += 1;
         } else {
@@ -280,17 +283,20 @@ pub fn depth(tokens: &[Token<'_>]) -> i32 {
 
 /// Rewrites `text`, replacing every local-name token found in `map` by its image. Returns
 /// `None` if the text does not tokenize.
-pub fn replace_locals(text: &str, map: &std::collections::HashMap<String, String>) -> Option<String> {
+pub fn replace_locals(
+    text: &str,
+    map: &std::collections::HashMap<String, String>,
+) -> Option<String> {
     let toks = tokenize(text).ok()?;
     let mut out = String::with_capacity(text.len() + 16);
     let mut last = 0;
     for t in toks {
-        if t.kind == Kind::Local {
-            if let Some(r) = map.get(t.text) {
-                out.push_str(text.get(last..t.start)?);
-                out.push_str(r);
-                last = t.end;
-            }
+        if t.kind == Kind::Local
+            && let Some(r) = map.get(t.text)
+        {
+            out.push_str(text.get(last..t.start)?);
+            out.push_str(r);
+            last = t.end;
         }
     }
     out.push_str(text.get(last..)?);

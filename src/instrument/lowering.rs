@@ -4,9 +4,9 @@
 //! Every function returns either the replacement lines or, when the instruction is outside
 //! what the ABI covers, the name of the counter explaining why it was left untouched.
 
+use super::analysis::loops::int_literal;
 use super::hooks::Emitter;
 use super::instructions::{Arg, Atomic, Inst, Op, Ordering, Value};
-use super::analysis::loops::int_literal;
 use super::module::Module;
 use super::types::Type;
 
@@ -69,8 +69,11 @@ pub fn lower_atomic(em: &mut Emitter, m: &Module<'_>, inst: &Inst) -> Option<Low
                 "__tsan_atomic_thread_fence"
             };
             em.call(&mut out, None, "void", name, &[mo(*ordering)], dbg);
-            em.stats
-                .bump(if *single_thread { "atomic.signal_fence" } else { "atomic.thread_fence" });
+            em.stats.bump(if *single_thread {
+                "atomic.signal_fence"
+            } else {
+                "atomic.thread_fence"
+            });
             Some(Lowered::Replace(out))
         }
         Op::Load {
@@ -93,15 +96,23 @@ pub fn lower_atomic(em: &mut Emitter, m: &Module<'_>, inst: &Inst) -> Option<Low
                 return Some(Lowered::Keep("untouched.atomic_type"));
             };
             let p = em.cast_ptr(ptr, &em.int_ptr_ty(bits), &mut out);
-            let v = em.to_int(val, bits, &mut out)?;
+            let v = em.int_of(val, bits, &mut out)?;
             let name = format!("__tsan_atomic{bits}_store");
-            let args = [(em.int_ptr_ty(bits), p), (format!("i{bits}"), v), mo(a.ordering)];
+            let args = [
+                (em.int_ptr_ty(bits), p),
+                (format!("i{bits}"), v),
+                mo(a.ordering),
+            ];
             em.call(&mut out, None, "void", &name, &args, dbg);
             em.stats.bump("atomic.store");
             Some(Lowered::Replace(out))
         }
         Op::AtomicRmw {
-            op, ptr, val, atomic, ..
+            op,
+            ptr,
+            val,
+            atomic,
+            ..
         } => {
             let Some(fname) = rmw_name(op) else {
                 return Some(Lowered::Keep("untouched.atomicrmw_op"));
@@ -115,7 +126,7 @@ pub fn lower_atomic(em: &mut Emitter, m: &Module<'_>, inst: &Inst) -> Option<Low
                 return Some(Lowered::Keep("untouched.atomic_type"));
             };
             let p = em.cast_ptr(ptr, &em.int_ptr_ty(bits), &mut out);
-            let v = em.to_int(val, bits, &mut out)?;
+            let v = em.int_of(val, bits, &mut out)?;
             let name = format!("__tsan_atomic{bits}_{fname}");
             let args = [
                 (em.int_ptr_ty(bits), p),
@@ -127,7 +138,7 @@ pub fn lower_atomic(em: &mut Emitter, m: &Module<'_>, inst: &Inst) -> Option<Low
             let tmp = if same { result.clone() } else { em.fresh() };
             em.call(&mut out, Some(&tmp), &format!("i{bits}"), &name, &args, dbg);
             if !same {
-                em.from_int(&tmp, bits, &val.ty, &val.ty_text, &result, &mut out);
+                em.int_to(&tmp, bits, &val.ty, &val.ty_text, &result, &mut out);
             }
             em.stats.bump("atomic.rmw");
             Some(Lowered::Replace(out))
@@ -175,7 +186,7 @@ fn atomic_load(
         inst.dbg.as_deref(),
     );
     if !same {
-        em.from_int(&tmp, bits, ty, ty_text, &result, &mut out);
+        em.int_to(&tmp, bits, ty, ty_text, &result, &mut out);
     }
     em.stats.bump("atomic.load");
     Lowered::Replace(out)
@@ -201,8 +212,10 @@ fn cmpxchg(
     };
     let ity = format!("i{bits}");
     let p = em.cast_ptr(ptr, &em.int_ptr_ty(bits), &mut out);
-    let (Some(c), Some(n)) = (em.to_int(cmp, bits, &mut out), em.to_int(new, bits, &mut out))
-    else {
+    let (Some(c), Some(n)) = (
+        em.int_of(cmp, bits, &mut out),
+        em.int_of(new, bits, &mut out),
+    ) else {
         return Lowered::Keep("untouched.atomic_type");
     };
     let old = em.fresh();
@@ -214,7 +227,14 @@ fn cmpxchg(
         mo(failure),
     ];
     let name = format!("__tsan_atomic{bits}_compare_exchange_val");
-    em.call(&mut out, Some(&old), &ity, &name, &args, inst.dbg.as_deref());
+    em.call(
+        &mut out,
+        Some(&old),
+        &ity,
+        &name,
+        &args,
+        inst.dbg.as_deref(),
+    );
     if let Some(result) = &inst.result {
         // Rebuild `{ T, i1 }`: the old value and whether it equalled the expected one.
         let ok = em.fresh();
@@ -223,7 +243,7 @@ fn cmpxchg(
             old.clone()
         } else {
             let t = em.fresh();
-            em.from_int(&old, bits, &cmp.ty, &cmp.ty_text, &t, &mut out);
+            em.int_to(&old, bits, &cmp.ty, &cmp.ty_text, &t, &mut out);
             t
         };
         let sty = format!("{{ {}, i1 }}", cmp.ty_text);
@@ -232,7 +252,9 @@ fn cmpxchg(
             "  {partial} = insertvalue {sty} undef, {} {old_t}, 0",
             cmp.ty_text
         ));
-        out.push(format!("  {result} = insertvalue {sty} {partial}, i1 {ok}, 1"));
+        out.push(format!(
+            "  {result} = insertvalue {sty} {partial}, i1 {ok}, 1"
+        ));
     }
     em.stats.bump("atomic.cmpxchg");
     Lowered::Replace(out)
@@ -260,7 +282,10 @@ fn len64(em: &mut Emitter, len: &Arg, out: &mut Vec<String>) -> String {
         return v.to_string();
     }
     let name = em.fresh();
-    out.push(format!("  {name} = zext {} {} to i64", len.ty_text, len.value));
+    out.push(format!(
+        "  {name} = zext {} {} to i64",
+        len.ty_text, len.value
+    ));
     name
 }
 
@@ -306,7 +331,10 @@ pub fn lower_mem(
                 Some(v) => (v & 0xff).to_string(),
                 None => {
                     let name = em.fresh();
-                    out.push(format!("  {name} = zext {} {} to i32", args[1].ty_text, args[1].value));
+                    out.push(format!(
+                        "  {name} = zext {} {} to i32",
+                        args[1].ty_text, args[1].value
+                    ));
                     name
                 }
             };
@@ -358,7 +386,10 @@ mod tests {
     #[test]
     fn atomics() {
         assert_eq!(
-            lower("%1 = atomicrmw add ptr @ag, i32 1 seq_cst, align 4, !dbg !9", true),
+            lower(
+                "%1 = atomicrmw add ptr @ag, i32 1 seq_cst, align 4, !dbg !9",
+                true
+            ),
             vec!["  %1 = call i32 @__tsan_atomic32_fetch_add(ptr @ag, i32 1, i32 5), !dbg !9"]
         );
         assert_eq!(
@@ -380,7 +411,10 @@ mod tests {
                 "  call void @__tsan_atomic32_store(i32* %h.1, i32 %h.2, i32 3)"
             ]
         );
-        let cx = lower("%2 = cmpxchg ptr @ag, i32 0, i32 2 seq_cst monotonic, align 4", true);
+        let cx = lower(
+            "%2 = cmpxchg ptr @ag, i32 0, i32 2 seq_cst monotonic, align 4",
+            true,
+        );
         assert_eq!(
             cx,
             vec![
@@ -401,10 +435,9 @@ mod tests {
 
     #[test]
     fn memory_intrinsics() {
-        let inst = parse_inst(
-            "call void @llvm.memset.p0i8.i32(i8* align 1 %0, i8 -1, i32 %n, i1 false)",
-        )
-        .expect("parses");
+        let inst =
+            parse_inst("call void @llvm.memset.p0i8.i32(i8* align 1 %0, i8 -1, i32 %n, i1 false)")
+                .expect("parses");
         let Op::Call { args, .. } = &inst.op else {
             panic!()
         };

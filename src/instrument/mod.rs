@@ -33,7 +33,8 @@ pub use rewrite::Config;
 pub use stats::Stats;
 
 /// Usage text for `hbsan instrument --help`.
-pub const USAGE: &str = "usage: hbsan instrument IN.ll [-o OUT.ll] [--volatile] [--verbose] [--disable=LIST]
+pub const USAGE: &str =
+    "usage: hbsan instrument IN.ll [-o OUT.ll] [--volatile] [--verbose] [--disable=LIST]
 
 Rewrites textual LLVM IR so that it calls the ThreadSanitizer hooks (see ABI.md).
   IN.ll            input file ('-' for standard input)

@@ -23,12 +23,12 @@ pub struct SyntaxError {
 /// What a function-body statement is.
 #[derive(Clone, Debug)]
 pub enum StmtKind {
-    /// A block label; the name in `%name` form.
-    Label(String),
+    /// A block label (the block's name is in [`Block::name`]).
+    Label,
     /// An instruction.
     Inst(Box<Inst>),
-    /// A debug record (`#dbg_value(...)`, LLVM 19) and the locals it mentions.
-    DbgRecord(Vec<String>),
+    /// A debug record (`#dbg_value(...)`, LLVM 19): it never captures or changes anything.
+    DbgRecord,
     /// A blank or comment-only line.
     Blank,
 }
@@ -85,8 +85,6 @@ pub struct Function {
     pub blocks: Vec<Block>,
     /// Whether block names could all be determined (implicit numbering was consistent).
     pub names_ok: bool,
-    /// Every local name used or defined in the function (for choosing fresh names).
-    pub locals: HashSet<String>,
 }
 
 /// A global variable.
@@ -202,7 +200,10 @@ impl<'a> Scanner<'a> {
         let mut j = i;
         loop {
             let Some(line) = self.lines.get(j).copied() else {
-                return Err(err(i, "unexpected end of file inside a bracketed statement"));
+                return Err(err(
+                    i,
+                    "unexpected end of file inside a bracketed statement",
+                ));
             };
             let toks = self.tokens(j)?;
             for t in &toks {
@@ -292,10 +293,10 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
                 }
             }
             Kind::Ident if first.text == "target" => {
-                if toks.get(1).is_some_and(|t| t.is_ident("datalayout")) {
-                    if let Some(s) = toks.iter().find(|t| t.kind == Kind::Str) {
-                        layout_text = s.text.trim_matches('"').to_string();
-                    }
+                if toks.get(1).is_some_and(|t| t.is_ident("datalayout"))
+                    && let Some(s) = toks.iter().find(|t| t.kind == Kind::Str)
+                {
+                    layout_text = s.text.trim_matches('"').to_string();
                 }
             }
             Kind::Ident
@@ -379,7 +380,9 @@ fn parse_global(toks: &[Token<'_>]) -> Option<Global> {
                 addrspace = toks.get(i + 2)?.text.parse().unwrap_or(u32::MAX);
             }
             "section" if constant.is_some() => {
-                section = toks.get(i + 1).map(|s| s.text.trim_matches('"').to_string());
+                section = toks
+                    .get(i + 1)
+                    .map(|s| s.text.trim_matches('"').to_string());
             }
             _ => {}
         }
@@ -478,17 +481,14 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
 
     let mut stmts = Vec::new();
     let mut blocks: Vec<Block> = Vec::new();
-    let mut locals = HashSet::new();
     let mut names_ok = true;
     let mut need_block = true;
-    for t in &htoks {
-        if t.kind == Kind::Local {
-            locals.insert(t.text.to_string());
-        }
-    }
     loop {
         let Some(line) = sc.lines.get(j).copied() else {
-            return Err(err(start, format!("unexpected end of file inside function {name}")));
+            return Err(err(
+                start,
+                format!("unexpected end of file inside function {name}"),
+            ));
         };
         let toks = sc.tokens(j)?;
         if toks.is_empty() {
@@ -514,9 +514,8 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
                 }
                 next_number = n + 1;
             }
-            locals.insert(label.clone());
             blocks.push(Block {
-                name: label.clone(),
+                name: label,
                 stmts: Vec::new(),
             });
             need_block = false;
@@ -524,24 +523,22 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
                 line: j,
                 nlines: 1,
                 text: line.to_string(),
-                kind: StmtKind::Label(label),
+                kind: StmtKind::Label,
             });
             j += 1;
             continue;
         }
         let (mut text, mut n) = sc.statement(j)?;
         // Landing pad clauses continue the previous statement on their own lines.
-        while let Some(next) = sc.lines.get(j + n).copied() {
+        while j + n < sc.lines.len() {
             let nt = sc.tokens(j + n)?;
-            let clause = nt
-                .first()
-                .is_some_and(|t| matches!(t.text, "catch" | "filter" | "cleanup") && t.kind == Kind::Ident)
-                && label_of(&nt).is_none();
+            let clause = nt.first().is_some_and(|t| {
+                matches!(t.text, "catch" | "filter" | "cleanup") && t.kind == Kind::Ident
+            }) && label_of(&nt).is_none();
             if !clause {
                 break;
             }
             let (more, m) = sc.statement(j + n)?;
-            let _ = next;
             text.push('\n');
             text.push_str(&more);
             n += m;
@@ -555,32 +552,22 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
             need_block = false;
         }
         let kind = if toks[0].kind == Kind::DbgRecord {
-            let all = tokenize(&text).map_err(|e| err(j, e.message))?;
-            StmtKind::DbgRecord(
-                all.iter()
-                    .filter(|t| t.kind == Kind::Local)
-                    .map(|t| t.text.to_string())
-                    .collect(),
-            )
+            StmtKind::DbgRecord
         } else {
             let inst = parse_inst(&text).map_err(|e| locate(j, &text, e))?;
-            if let Some(r) = &inst.result {
-                if let Some(num) = r.strip_prefix('%').and_then(|n| n.parse::<u64>().ok()) {
-                    if num != next_number {
-                        names_ok = false;
-                    }
-                    next_number = num + 1;
+            if let Some(r) = &inst.result
+                && let Some(num) = r.strip_prefix('%').and_then(|n| n.parse::<u64>().ok())
+            {
+                if num != next_number {
+                    names_ok = false;
                 }
+                next_number = num + 1;
             }
             if inst.terminator {
                 need_block = true;
             }
             Box::new(inst).into()
         };
-        if let StmtKind::Inst(inst) = &kind {
-            locals.extend(inst.uses.iter().cloned());
-            locals.extend(inst.result.iter().cloned());
-        }
         let idx = stmts.len();
         if let Some(b) = blocks.last_mut() {
             b.stmts.push(idx);
@@ -605,7 +592,6 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
         stmts,
         blocks,
         names_ok,
-        locals,
     })
 }
 
@@ -702,7 +688,11 @@ attributes #0 = { nounwind }
         let src = "define void @f() personality ptr @p {\n  invoke void @g() to label %a unwind label %b\na:\n  ret void\nb:\n  %l = landingpad { ptr, i32 }\n          cleanup\n          catch ptr null\n  resume { ptr, i32 } %l\n}\n";
         let m = parse(src).expect("parses");
         let f = &m.functions[0];
-        let lp = f.stmts.iter().find(|s| s.text.contains("landingpad")).expect("lp");
+        let lp = f
+            .stmts
+            .iter()
+            .find(|s| s.text.contains("landingpad"))
+            .expect("lp");
         assert_eq!(lp.nlines, 3);
         assert_eq!(f.blocks.len(), 3);
         assert_eq!(f.blocks[0].name, "%0");

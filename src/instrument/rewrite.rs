@@ -14,7 +14,7 @@ use super::analysis::redundant;
 use super::cursor::split_top_commas;
 use super::hoist;
 use super::hooks::Emitter;
-use super::instructions::{Op, Tail};
+use super::instructions::{Marker, Op};
 use super::lexer::{Kind, replace_locals, tokenize};
 use super::lowering::{Lowered, lower_atomic, lower_mem, mem_intrinsic_kind};
 use super::module::{Function, ItemKind, Module, StmtKind, SyntaxError};
@@ -44,9 +44,9 @@ fn has_attr(m: &Module<'_>, f: &Function, word: &str) -> bool {
     f.fn_attrs.iter().any(|a| {
         a == word
             || (a.starts_with('#')
-                && m.attr_groups.get(a).is_some_and(|g| {
-                    tokenize(g).is_ok_and(|t| t.iter().any(|t| t.is_ident(word)))
-                }))
+                && m.attr_groups
+                    .get(a)
+                    .is_some_and(|g| tokenize(g).is_ok_and(|t| t.iter().any(|t| t.is_ident(word)))))
     })
 }
 
@@ -95,8 +95,9 @@ pub fn instrument(src: &str, m: &Module<'_>, cfg: Config) -> Result<(String, Sta
                     None => {
                         return Err(SyntaxError {
                             line: item.line + 1,
-                            message: "expected '@llvm.global_ctors = appending global [N x T] [...]'"
-                                .to_string(),
+                            message:
+                                "expected '@llvm.global_ctors = appending global [N x T] [...]'"
+                                    .to_string(),
                         });
                     }
                 }
@@ -159,7 +160,11 @@ fn extend_ctors(text: &str) -> Option<String> {
     let init_open = close + 1 + toks[close + 1..].iter().position(|t| t.is_punct('['))?;
     let init_close = matching(&toks, init_open)?;
     let n: u64 = count.text.parse().ok()?;
-    let sep = if init_close == init_open + 1 { "" } else { ", " };
+    let sep = if init_close == init_open + 1 {
+        ""
+    } else {
+        ", "
+    };
     let mut s = String::new();
     s.push_str(text.get(..count.start)?);
     s.push_str(&(n + 1).to_string());
@@ -213,16 +218,20 @@ fn rewrite_function(
         redundant::mark(f, &mut accesses);
     }
     let mut hoists = Vec::new();
-    if cfg.elim.loops && plain {
-        if let Some(g) = Cfg::build(f) {
-            hoists = hoist::plan(m, f, &d, &g, &mut accesses, em);
-        }
+    if cfg.elim.loops
+        && plain
+        && let Some(g) = Cfg::build(f)
+    {
+        hoists = hoist::plan(m, f, &d, &g, &mut accesses, em);
     }
     let mut edits: HashMap<usize, Edit> = HashMap::new();
     let mut frame = false;
     for a in &accesses {
-        em.stats
-            .bump(if a.write { "access.store" } else { "access.load" });
+        em.stats.bump(if a.write {
+            "access.store"
+        } else {
+            "access.load"
+        });
         match a.action {
             Action::Check => {
                 let dbg = f.stmts[a.stmt].inst().and_then(|i| i.dbg.clone());
@@ -328,11 +337,20 @@ fn rewrite_function(
     let mut relabel: HashMap<usize, HashMap<String, String>> = HashMap::new();
     for h in &hoists {
         frame = true;
-        let Some(&term) = f.blocks[h.pred].stmts.iter().rev().find(|&&s| f.stmts[s].inst().is_some()) else {
+        let Some(&term) = f.blocks[h.pred]
+            .stmts
+            .iter()
+            .rev()
+            .find(|&&s| f.stmts[s].inst().is_some())
+        else {
             continue;
         };
         match &h.split {
-            None => edits.entry(term).or_default().before.extend(h.lines.iter().cloned()),
+            None => edits
+                .entry(term)
+                .or_default()
+                .before
+                .extend(h.lines.iter().cloned()),
             Some(label) => {
                 let header = f.blocks[h.header].name.clone();
                 let pred = f.blocks[h.pred].name.clone();
@@ -342,7 +360,10 @@ fn rewrite_function(
                     .insert(header.clone(), label.clone());
                 for &s in &f.blocks[h.header].stmts {
                     if matches!(f.stmts[s].inst().map(|i| &i.op), Some(Op::Phi { .. })) {
-                        relabel.entry(s).or_default().insert(pred.clone(), label.clone());
+                        relabel
+                            .entry(s)
+                            .or_default()
+                            .insert(pred.clone(), label.clone());
                     }
                 }
                 new_blocks.push(String::new());
@@ -388,7 +409,13 @@ fn rewrite_function(
 }
 
 /// Records a lowering's lines.
-fn apply(edits: &mut HashMap<usize, Edit>, si: usize, l: Lowered, em: &mut Emitter, frame: &mut bool) {
+fn apply(
+    edits: &mut HashMap<usize, Edit>,
+    si: usize,
+    l: Lowered,
+    em: &mut Emitter,
+    frame: &mut bool,
+) {
     match l {
         Lowered::Replace(lines) => {
             edits.entry(si).or_default().replace = Some(lines);
@@ -411,10 +438,14 @@ fn apply(edits: &mut HashMap<usize, Edit>, si: usize, l: Lowered, em: &mut Emitt
 fn add_frame(f: &Function, em: &mut Emitter, edits: &mut HashMap<usize, Edit>) {
     let pty = em.byte_ptr_ty().to_string();
     if let Some(entry) = f.blocks.first() {
-        let at = entry.stmts.iter().copied().find(|&s| match &f.stmts[s].kind {
-            StmtKind::Inst(i) => !matches!(i.op, Op::Alloca { .. }),
-            _ => false,
-        });
+        let at = entry
+            .stmts
+            .iter()
+            .copied()
+            .find(|&s| match &f.stmts[s].kind {
+                StmtKind::Inst(i) => !matches!(i.op, Op::Alloca { .. }),
+                _ => false,
+            });
         if let Some(at) = at {
             let ra = em.fresh();
             let e = edits.entry(at).or_default();
@@ -446,10 +477,12 @@ fn add_frame(f: &Function, em: &mut Emitter, edits: &mut HashMap<usize, Edit>) {
     for b in &f.blocks {
         let mut prev_musttail = false;
         for &s in &b.stmts {
-            let Some(inst) = f.stmts[s].inst() else { continue };
+            let Some(inst) = f.stmts[s].inst() else {
+                continue;
+            };
             let exit = match &inst.op {
                 Op::Call {
-                    tail: Tail::MustTail,
+                    tail: Marker::MustTail,
                     ..
                 } => true,
                 Op::Ret => !prev_musttail,
@@ -459,13 +492,20 @@ fn add_frame(f: &Function, em: &mut Emitter, edits: &mut HashMap<usize, Edit>) {
             prev_musttail = matches!(
                 inst.op,
                 Op::Call {
-                    tail: Tail::MustTail,
+                    tail: Marker::MustTail,
                     ..
                 }
             );
             if exit {
                 let mut lines = Vec::new();
-                em.call(&mut lines, None, "void", "__tsan_func_exit", &[], inst.dbg.as_deref());
+                em.call(
+                    &mut lines,
+                    None,
+                    "void",
+                    "__tsan_func_exit",
+                    &[],
+                    inst.dbg.as_deref(),
+                );
                 edits.entry(s).or_default().before.extend(lines);
             }
         }
@@ -481,12 +521,17 @@ mod tests {
         let t = "@llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @_GLOBAL__sub_I_a.cpp, ptr null }]";
         assert_eq!(
             extend_ctors(t).as_deref(),
-            Some("@llvm.global_ctors = appending global [2 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @_GLOBAL__sub_I_a.cpp, ptr null }, { i32, ptr, ptr } { i32 0, ptr @hbsan.module_ctor, ptr null }]")
+            Some(
+                "@llvm.global_ctors = appending global [2 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 65535, ptr @_GLOBAL__sub_I_a.cpp, ptr null }, { i32, ptr, ptr } { i32 0, ptr @hbsan.module_ctor, ptr null }]"
+            )
         );
         let typed = "@llvm.global_ctors = appending global [1 x { i32, void ()*, i8* }] [{ i32, void ()*, i8* } { i32 65535, void ()* @f, i8* null }]";
-        assert!(extend_ctors(typed).is_some_and(|s| s.contains(
-            "[2 x { i32, void ()*, i8* }]"
-        ) && s.ends_with("{ i32, void ()*, i8* } { i32 0, void ()* @hbsan.module_ctor, i8* null }]")));
+        assert!(
+            extend_ctors(typed).is_some_and(|s| s.contains("[2 x { i32, void ()*, i8* }]")
+                && s.ends_with(
+                    "{ i32, void ()*, i8* } { i32 0, void ()* @hbsan.module_ctor, i8* null }]"
+                ))
+        );
         assert!(extend_ctors("@llvm.global_ctors = appending global i32 0").is_none());
     }
 }

@@ -21,6 +21,7 @@ impl Stats {
     }
 
     /// A counter's value.
+    #[cfg(test)]
     pub fn get(&self, name: &str) -> u64 {
         self.counts.get(name).copied().unwrap_or(0)
     }

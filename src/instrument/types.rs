@@ -109,7 +109,7 @@ fn parse_type_depth(c: &mut Cursor<'_, '_>, depth: usize) -> PResult<Type> {
     let mut ty = match t.kind {
         Kind::Ident => {
             c.next();
-            base_type(c, t.text, depth)?
+            base_type(c, t.text)?
         }
         Kind::Local => {
             c.next();
@@ -240,14 +240,14 @@ fn parse_fields(c: &mut Cursor<'_, '_>, close: char, depth: usize) -> PResult<Ve
 }
 
 /// Interprets a keyword that starts a type.
-fn base_type(c: &mut Cursor<'_, '_>, word: &str, depth: usize) -> PResult<Type> {
-    if let Some(bits) = word.strip_prefix('i') {
-        if let Ok(b) = bits.parse::<u32>() {
-            if b == 0 || b > (1 << 23) {
-                return c.err("integer width out of range");
-            }
-            return Ok(Type::Int(b));
+fn base_type(c: &mut Cursor<'_, '_>, word: &str) -> PResult<Type> {
+    if let Some(bits) = word.strip_prefix('i')
+        && let Ok(b) = bits.parse::<u32>()
+    {
+        if b == 0 || b > (1 << 23) {
+            return c.err("integer width out of range");
         }
+        return Ok(Type::Int(b));
     }
     if let Some(f) = FLOATS.iter().find(|f| **f == word) {
         return Ok(Type::Float(f));
@@ -268,10 +268,7 @@ fn base_type(c: &mut Cursor<'_, '_>, word: &str, depth: usize) -> PResult<Type> 
         "label" | "metadata" | "token" | "x86_mmx" | "x86_amx" | "opaque" => {
             Ok(Type::Other(word.to_string()))
         }
-        _ => {
-            let _ = depth;
-            c.err(format!("expected a type, found '{word}'"))
-        }
+        _ => c.err(format!("expected a type, found '{word}'")),
     }
 }
 
@@ -318,7 +315,11 @@ impl DataLayout {
                     set(&mut dl.float_align, bits, abi / 8);
                 }
             } else if head.starts_with('p') {
-                let asp = if head.len() == 1 { Some(0) } else { bits_of(head) };
+                let asp = if head.len() == 1 {
+                    Some(0)
+                } else {
+                    bits_of(head)
+                };
                 if let (Some(asp), Some(size), Some(abi)) = (asp, nums.first(), nums.get(1)) {
                     dl.ptr.retain(|p| p.0 != asp);
                     dl.ptr.push((asp, size / 8, abi / 8));
@@ -411,9 +412,13 @@ impl DataLayout {
                 )
             }
             Type::Ptr(a) | Type::TypedPtr(_, a) => Some(self.ptr_layout(*a).1.max(1)),
-            Type::Vector { scalable: false, .. } => {
-                Some(self.store_size_depth(ty, depth + 1)?.next_power_of_two().max(1))
-            }
+            Type::Vector {
+                scalable: false, ..
+            } => Some(
+                self.store_size_depth(ty, depth + 1)?
+                    .next_power_of_two()
+                    .max(1),
+            ),
             Type::Array(_, elem) => self.abi_align_depth(elem, depth + 1),
             Type::Struct { packed: true, .. } => Some(1),
             Type::Struct { fields, .. } => {
@@ -517,8 +522,14 @@ mod tests {
         assert_eq!(ty("i8*"), Type::TypedPtr(Box::new(Type::Int(8)), 0));
         assert_eq!(ty("ptr addrspace(1)"), Type::Ptr(1));
         assert!(matches!(ty("void (i8*, ...)*"), Type::TypedPtr(..)));
-        assert!(matches!(ty("i32 (ptr noundef, ...)"), Type::Func { varargs: true, .. }));
-        assert!(matches!(ty("<{ i8, i32 }>"), Type::Struct { packed: true, .. }));
+        assert!(matches!(
+            ty("i32 (ptr noundef, ...)"),
+            Type::Func { varargs: true, .. }
+        ));
+        assert!(matches!(
+            ty("<{ i8, i32 }>"),
+            Type::Struct { packed: true, .. }
+        ));
         assert!(matches!(ty("[4 x <2 x double>]"), Type::Array(4, _)));
         assert!(matches!(ty("%struct.S**"), Type::TypedPtr(..)));
     }

@@ -76,8 +76,7 @@ fn non_capturing_arg(m: &Module<'_>, callee: &str, i: usize, arg: &Arg) -> bool 
     if arg.attrs.iter().any(|a| says_nocapture(a)) {
         return true;
     }
-    if m
-        .params
+    if m.params
         .get(callee)
         .and_then(|p| p.get(i))
         .is_some_and(|p| says_nocapture(p))
@@ -94,10 +93,10 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
     // Roots, then every pointer derived from them, each mapped to its root.
     let mut root_of: HashMap<String, String> = HashMap::new();
     for s in &f.stmts {
-        if let Some(inst) = s.inst() {
-            if let (Op::Alloca { addrspace: 0 }, Some(r)) = (&inst.op, &inst.result) {
-                root_of.insert(r.clone(), r.clone());
-            }
+        if let Some(inst) = s.inst()
+            && let (Op::Alloca { addrspace: 0 }, Some(r)) = (&inst.op, &inst.result)
+        {
+            root_of.insert(r.clone(), r.clone());
         }
     }
     if root_of.is_empty() {
@@ -118,11 +117,11 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
                 Op::Cast { op, val, .. } if op == "bitcast" => &val.text,
                 _ => continue,
             };
-            if let Some(root) = root_of.get(base).cloned() {
-                if !root_of.contains_key(r) {
-                    root_of.insert(r.clone(), root);
-                    changed = true;
-                }
+            if let Some(root) = root_of.get(base).cloned()
+                && !root_of.contains_key(r)
+            {
+                root_of.insert(r.clone(), root);
+                changed = true;
             }
         }
     }
@@ -181,10 +180,10 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
             *count.entry(u.as_str()).or_default() += 1;
         }
         for (name, n) in count {
-            if n > benign.get(name).copied().unwrap_or(0) {
-                if let Some(root) = root_of.get(name) {
-                    escaped.insert(root.clone());
-                }
+            if n > benign.get(name).copied().unwrap_or(0)
+                && let Some(root) = root_of.get(name)
+            {
+                escaped.insert(root.clone());
             }
         }
     }
@@ -232,7 +231,10 @@ define void @f(ptr %out) {
         assert!(p.contains("%c"));
         assert!(!p.contains("%d"), "stored as a value");
         assert!(!p.contains("%e"), "atomic use");
-        assert!(p.contains("%f"), "nocapture and pthread_create's out-parameter");
+        assert!(
+            p.contains("%f"),
+            "nocapture and pthread_create's out-parameter"
+        );
     }
 
     #[test]

@@ -119,9 +119,7 @@ fn allowed_in_loop(inst: &Inst) -> bool {
     match &inst.op {
         Op::Load { atomic, .. } | Op::Store { atomic, .. } => atomic.is_none(),
         Op::Call { kind, callee, .. } => *kind == "call" && harmless_intrinsic(callee),
-        Op::Gep { .. } | Op::Cast { .. } | Op::ICmp { .. } | Op::Phi { .. } | Op::Br { .. } => {
-            true
-        }
+        Op::Gep { .. } | Op::Cast { .. } | Op::ICmp { .. } | Op::Phi { .. } | Op::Br { .. } => true,
         Op::Binary { op, b, .. } => match op.as_str() {
             "udiv" | "sdiv" | "urem" | "srem" => int_literal(b).is_some_and(|d| d != 0 && d != -1),
             _ => true,
@@ -242,8 +240,8 @@ fn analyze(
     // Single exit, at the latch.
     for &b in &blocks {
         let term = last_inst(f, b)?;
-        let ok_term = matches!(&term.op, Op::Br { .. })
-            || matches!(&term.op, Op::Other(o) if o == "switch");
+        let ok_term =
+            matches!(&term.op, Op::Br { .. }) || matches!(&term.op, Op::Other(o) if o == "switch");
         if !ok_term {
             return None;
         }
@@ -272,10 +270,10 @@ fn analyze(
     // Contents.
     for &b in &blocks {
         for &s in &f.blocks[b].stmts {
-            if let Some(inst) = f.stmts[s].inst() {
-                if !allowed_in_loop(inst) {
-                    return None;
-                }
+            if let Some(inst) = f.stmts[s].inst()
+                && !allowed_in_loop(inst)
+            {
+                return None;
             }
         }
     }
@@ -302,7 +300,14 @@ fn analyze(
         defs.get(name)
             .is_some_and(|&si| block_of.get(si).is_some_and(|b| blocks.contains(b)))
     };
-    let ivs = induction_variables(m, f, defs, header, &f.blocks[pred].name, &f.blocks[latch].name);
+    let ivs = induction_variables(
+        m,
+        f,
+        defs,
+        header,
+        &f.blocks[pred].name,
+        &f.blocks[latch].name,
+    );
     let trip = trip(f, defs, &ivs, cond, header_on_true, &in_loop)?;
     Some(Loop {
         header,
@@ -346,12 +351,7 @@ fn induction_variables(
         let iv = match (&def.op, ty) {
             (
                 Op::Binary {
-                    op,
-                    nsw,
-                    nuw,
-                    a,
-                    b,
-                    ..
+                    op, nsw, nuw, a, b, ..
                 },
                 Type::Int(_),
             ) => {
@@ -569,12 +569,12 @@ mod tests {
 
     #[test]
     fn rejects_calls_and_extra_exits() {
-        let with_call = SUM.replace(
-            "%13 = add nsw i32 %12, %10",
-            "%13 = call i32 @g(i32 %12)",
-        );
+        let with_call = SUM.replace("%13 = add nsw i32 %12, %10", "%13 = call i32 @g(i32 %12)");
         assert!(loops(&with_call).is_empty());
-        let with_fence = SUM.replace("%13 = add nsw i32 %12, %10", "%13 = add nsw i32 %12, %10\n  fence seq_cst");
+        let with_fence = SUM.replace(
+            "%13 = add nsw i32 %12, %10",
+            "%13 = add nsw i32 %12, %10\n  fence seq_cst",
+        );
         assert!(loops(&with_fence).is_empty());
         let no_nsw = SUM.replace("add nuw nsw i64 %9, 1", "add i64 %9, 1");
         assert!(loops(&no_nsw).is_empty());
@@ -601,7 +601,7 @@ exit:
   ret void
 }
 ";
-        let ls = loops(&guarded);
+        let ls = loops(guarded);
         assert_eq!(ls.len(), 1, "{guarded}");
         assert!(ls[0].split);
     }
@@ -611,7 +611,10 @@ exit:
         let down = SUM
             .replace("%14 = add nuw nsw i64 %9, 1", "%14 = add nsw i64 %9, -1")
             .replace("%15 = icmp eq i64 %14, %5", "%15 = icmp sgt i64 %9, %5")
-            .replace("br i1 %15, label %6, label %8", "br i1 %15, label %8, label %6");
+            .replace(
+                "br i1 %15, label %6, label %8",
+                "br i1 %15, label %8, label %6",
+            );
         let ls = loops(&down);
         assert_eq!(ls.len(), 1);
         assert_eq!(ls[0].trip.first_pred, "sgt");

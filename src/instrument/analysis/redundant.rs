@@ -44,7 +44,13 @@ pub fn mark(f: &Function, accesses: &mut [Access]) {
             continue;
         }
         // Strongest first: writes before reads, larger before smaller, earlier before later.
-        idx.sort_by_key(|&i| (!accesses[i].write, std::cmp::Reverse(accesses[i].size), accesses[i].stmt));
+        idx.sort_by_key(|&i| {
+            (
+                !accesses[i].write,
+                std::cmp::Reverse(accesses[i].size),
+                accesses[i].stmt,
+            )
+        });
         let mut kept: Vec<usize> = Vec::new();
         for i in idx {
             let a = &accesses[i];
@@ -106,9 +112,10 @@ define void @f(ptr %p, ptr %q) {
             actions(src),
             vec![
                 Redundant, Check, Redundant, // read, write, read of %p
-                Redundant, Check, Check,     // the 8-byte read is not covered by the 1-byte write
-                Redundant, Redundant, Check, // after the call: both reads covered by the write
-                Check, Check,                // the 8-byte write; the volatile read is kept
+                Redundant, Check, Check, // the 8-byte read is not covered by the 1-byte write
+                Redundant, Redundant,
+                Check, // after the call: both reads covered by the write
+                Check, Check, // the 8-byte write; the volatile read is kept
             ]
         );
     }

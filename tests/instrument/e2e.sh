@@ -1,0 +1,92 @@
+#!/bin/bash
+# End-to-end check of `hbsan instrument` against clang's own ThreadSanitizer instrumentation.
+#
+# usage: tests/instrument/e2e.sh INSTRUMENT [WORKDIR] [FILTER]
+#   INSTRUMENT  a command running the pass: "INSTRUMENT IN.ll -o OUT.ll" (e.g. "hbsan instrument")
+#   WORKDIR     scratch directory (default /tmp/hbsan-instrument-e2e)
+#   FILTER      only sources whose name contains this
+#
+# For every test program (tests/instrument/*.c, *.cpp), clang 14 and 19, -O0/-O1/-O2, and the
+# RACY and fixed variants, it compares the verdict (ThreadSanitizer's exit code 66 = race) of
+#   ref:  clang -fsanitize=thread (clang's pass and runtime), and
+#   ours: clang -S -emit-llvm, INSTRUMENT, verifier, clang -c, linked with gcc's libtsan
+#         (plus a shim for the hooks gcc 12's libtsan lacks: __tsan_mem*, volatile hooks),
+# and counts the static checks placed: ours vs LLVM's pass run by opt on the same IR.
+# Prints one row per build; exits 1 if any verdict differs (rows marked DIFF) or a step fails.
+set -u
+INSTRUMENT=${1:?usage: e2e.sh INSTRUMENT [WORKDIR] [FILTER]}
+W=${2:-/tmp/hbsan-instrument-e2e}
+FILTER=${3:-}
+DIR=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$W"
+export TSAN_OPTIONS="exitcode=66 halt_on_error=0 report_signal_unsafe=0 ${TSAN_OPTIONS:-}"
+
+cat > "$W/shim.c" <<'SHIM'
+/* Hooks that clang emits but gcc 12's libtsan does not define. memcpy & co. are intercepted by
+   libtsan, which checks the ranges. */
+#include <stddef.h>
+#include <string.h>
+void *__tsan_memcpy(void *d, const void *s, size_t n) { return memcpy(d, s, n); }
+void *__tsan_memmove(void *d, const void *s, size_t n) { return memmove(d, s, n); }
+void *__tsan_memset(void *d, int c, size_t n) { return memset(d, c, n); }
+#define V(N) void __tsan_read##N(void *); void __tsan_write##N(void *); \
+  void __tsan_volatile_read##N(void *p) { __tsan_read##N(p); } \
+  void __tsan_volatile_write##N(void *p) { __tsan_write##N(p); }
+#define U(N) void __tsan_unaligned_read##N(void *); void __tsan_unaligned_write##N(void *); \
+  void __tsan_unaligned_volatile_read##N(void *p) { __tsan_unaligned_read##N(p); } \
+  void __tsan_unaligned_volatile_write##N(void *p) { __tsan_unaligned_write##N(p); }
+V(1) V(2) V(4) V(8) V(16) U(2) U(4) U(8) U(16)
+SHIM
+gcc -O1 -fno-builtin -c "$W/shim.c" -o "$W/shim.o" || exit 1
+
+# Checks: the access hooks, the vptr hooks, and the memory-intrinsic replacements (clang 15+
+# calls __tsan_memcpy & co., clang 14's pass calls the intercepted libc memcpy & co.).
+count_checks() {
+  grep -cE 'call void @__tsan_(unaligned_)?(volatile_)?(read|write|read_write)(1|2|4|8|16|_range)\(|call void @__tsan_vptr_(read|update)\(|call (ptr|i8\*) @(__tsan_)?(memcpy|memmove|memset)\(' "$1"
+}
+
+verdict() {
+  local out rc
+  out=$("$@" 2>&1 >/dev/null)
+  rc=$?
+  case $rc in
+    0) echo clean ;;
+    66) echo race ;;
+    *) echo "rc$rc" ;;
+  esac
+}
+
+status=0
+printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s\n' source clg opt build ref ours match llvm ours
+for src in "$DIR"/*.c "$DIR"/*.cpp; do
+  base=$(basename "$src")
+  [[ -n "$FILTER" && "$base" != *"$FILTER"* ]] && continue
+  case $src in *.cpp) cxx=++; link=g++ ;; *) cxx=; link=gcc ;; esac
+  for v in 14 19; do
+    cc=/usr/lib/llvm-$v/bin/clang$cxx
+    for O in O0 O1 O2; do
+      for variant in RACY FIXED; do
+        def=; [[ $variant == RACY ]] && def=-DRACY
+        stem="$W/${base%.*}.$v.$O.$variant"
+        $cc -fsanitize=thread -$O -g $def "$src" -o "$stem.ref" 2>"$stem.log" || { echo "ref build failed: $stem"; status=1; continue; }
+        $cc -$O -g $def -S -emit-llvm "$src" -o "$stem.ll" 2>>"$stem.log" || { echo "IR build failed: $stem"; status=1; continue; }
+        if ! $INSTRUMENT "$stem.ll" -o "$stem.inst.ll" 2>>"$stem.log"; then
+          echo "instrument failed: $stem"; status=1; continue
+        fi
+        /usr/lib/llvm-$v/bin/opt -passes=verify -disable-output "$stem.inst.ll" 2>>"$stem.log" || { echo "verifier rejected: $stem"; status=1; continue; }
+        $cc -c "$stem.inst.ll" -o "$stem.o" 2>>"$stem.log" || { echo "clang -c failed: $stem"; status=1; continue; }
+        $link "$stem.o" "$W/shim.o" -fsanitize=thread -o "$stem.ours" 2>>"$stem.log" || { echo "link failed: $stem"; status=1; continue; }
+        # LLVM's pass on the same IR (it only instruments functions marked sanitize_thread).
+        sed -E 's/^(attributes #[0-9]+ = \{ )/\1sanitize_thread /' "$stem.ll" > "$stem.st.ll"
+        /usr/lib/llvm-$v/bin/opt -S -passes='tsan-module,function(tsan)' "$stem.st.ll" -o "$stem.llvm.ll" 2>>"$stem.log"
+        ref=$(verdict "$stem.ref")
+        ours=$(verdict "$stem.ours")
+        match=same
+        if [[ $ref != "$ours" ]]; then match=DIFF; status=1; fi
+        printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s\n' "$base" "$v" "$O" "$variant" "$ref" "$ours" "$match" \
+          "$(count_checks "$stem.llvm.ll")" "$(count_checks "$stem.inst.ll")"
+      done
+    done
+  done
+done
+exit $status
