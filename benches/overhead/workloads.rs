@@ -82,8 +82,8 @@ pub fn synthetic(root: &Path, quick: bool) -> Vec<Workload> {
         (
             "prodcons",
             "prodcons.c",
-            &["400000"],
-            &["40000"],
+            &["1000000"],
+            &["100000"],
             "{} items through a 64-slot mutex/condvar queue, 1 producer 1 consumer",
         ),
     ];

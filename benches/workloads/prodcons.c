@@ -4,10 +4,16 @@
  * thread. The ring is guarded by a mutex; "not full" and "not empty" are condition variables.
  * Each item is a small struct built privately by the producer and copied into the ring under
  * the lock; the consumer copies it out under the lock and checks the sequence.
- * Race-free: every shared access happens under the mutex. The cost is mostly lock hand-off,
- * condition-variable sleeps and wake-ups.
  *
- * usage: prodcons [items]     (default 400000)
+ * Wake-ups use half-full watermarks: a sleeping consumer is woken once the queue holds CAP/2
+ * items (or the producer is done), a sleeping producer once the consumer has drained it to CAP/2.
+ * A naive signal-per-item queue flips between a fast mode (nobody sleeps) and a slow mode (a
+ * futex sleep and wake-up per item) depending on scheduling luck, which would swamp the
+ * detector's cost; with the watermarks every sleep is worth CAP/2 items whatever the timing.
+ * Race-free: every shared access happens under the mutex. The cost is mostly lock/unlock per
+ * item plus condition-variable waits and signals.
+ *
+ * usage: prodcons [items]     (default 1000000)
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -25,7 +31,8 @@ static struct {
     pthread_mutex_t lock;
     pthread_cond_t not_full, not_empty;
     struct item ring[CAP];
-    unsigned head, count; /* guarded by lock */
+    unsigned head, count;                       /* guarded by lock */
+    int producer_waiting, consumer_waiting, done; /* guarded by lock */
 } q = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, PTHREAD_COND_INITIALIZER};
 
 static unsigned long items;
@@ -35,13 +42,23 @@ static void *producer(void *arg) {
     for (unsigned long i = 0; i < items; i++) {
         struct item it = {.seq = i, .value = i * 7 + 1};
         pthread_mutex_lock(&q.lock);
-        while (q.count == CAP)
+        while (q.count == CAP) {
+            q.producer_waiting = 1;
             pthread_cond_wait(&q.not_full, &q.lock);
+        }
         q.ring[(q.head + q.count) % CAP] = it;
         q.count++;
-        pthread_cond_signal(&q.not_empty);
+        if (q.consumer_waiting && q.count >= CAP / 2) {
+            q.consumer_waiting = 0;
+            pthread_cond_signal(&q.not_empty);
+        }
         pthread_mutex_unlock(&q.lock);
     }
+    pthread_mutex_lock(&q.lock);
+    q.done = 1;
+    q.consumer_waiting = 0;
+    pthread_cond_signal(&q.not_empty);
+    pthread_mutex_unlock(&q.lock);
     return NULL;
 }
 
@@ -49,12 +66,21 @@ static void *consumer(void *arg) {
     uint64_t *sum = arg;
     for (unsigned long i = 0; i < items; i++) {
         pthread_mutex_lock(&q.lock);
-        while (q.count == 0)
+        while (q.count == 0) {
+            if (q.done) {
+                fprintf(stderr, "prodcons: queue empty after the producer finished\n");
+                exit(1);
+            }
+            q.consumer_waiting = 1;
             pthread_cond_wait(&q.not_empty, &q.lock);
+        }
         struct item it = q.ring[q.head];
         q.head = (q.head + 1) % CAP;
         q.count--;
-        pthread_cond_signal(&q.not_full);
+        if (q.producer_waiting && q.count <= CAP / 2) {
+            q.producer_waiting = 0;
+            pthread_cond_signal(&q.not_full);
+        }
         pthread_mutex_unlock(&q.lock);
         if (it.seq != i) {
             fprintf(stderr, "prodcons: item %lu arrived as %llu\n", i, (unsigned long long)it.seq);
@@ -66,7 +92,7 @@ static void *consumer(void *arg) {
 }
 
 int main(int argc, char **argv) {
-    items = argc > 1 ? strtoul(argv[1], NULL, 10) : 400000;
+    items = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
     uint64_t sum = 0;
     pthread_t p, c;
     if (pthread_create(&c, NULL, consumer, &sum) != 0 ||
