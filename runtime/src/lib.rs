@@ -21,6 +21,7 @@
 
 pub mod abi;
 pub mod clock;
+pub mod heap;
 pub mod options;
 pub mod platform;
 pub mod report;

@@ -5,6 +5,7 @@ use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::OnceLock;
 
 use crate::clock::slots::SlotTable;
+use crate::heap::HeapBlocks;
 use crate::options::Options;
 use crate::report::Reporter;
 use crate::report::elf::DataSymbols;
@@ -40,8 +41,11 @@ pub struct Runtime {
     pub(crate) options: Options,
     pub(crate) symbolizer: Symbolizer,
     pub(crate) suppressions: Suppressions,
+    pub(crate) heap: HeapBlocks,
     /// Threads started and not finished.
     pub(crate) live_threads: AtomicUsize,
+    /// The exit status decided by the first `finish_once`.
+    finished: OnceLock<i32>,
 }
 
 static RUNTIME: OnceLock<Runtime> = OnceLock::new();
@@ -96,8 +100,10 @@ impl Runtime {
             reports: Reporter::new(&options),
             symbolizer,
             suppressions,
+            heap: HeapBlocks::new(),
             options,
             live_threads: AtomicUsize::new(0),
+            finished: OnceLock::new(),
         })
     }
 
@@ -146,6 +152,46 @@ impl Runtime {
                 .write(&format!("ThreadSanitizer: reported {n} warnings\n")),
         }
         self.options.exitcode
+    }
+
+    /// [`finish`](Self::finish) once per process (the native atexit handler
+    /// and the `_exit` interceptor may both get here). Returns the status to
+    /// exit with, or -1 to keep the program's own (no race reported).
+    pub fn finish_once(&self) -> i32 {
+        *self.finished.get_or_init(|| match self.finish() {
+            0 => -1,
+            code => code,
+        })
+    }
+
+    /// Before `fork`: takes every runtime lock (in a fixed order), so the
+    /// child cannot inherit a lock held by a thread that does not exist there.
+    pub fn lock_for_fork(&self) {
+        self.slots.lock_for_fork();
+        self.threads.lock_for_fork();
+        self.stacks.lock_for_fork();
+        self.sync.lock_for_fork();
+        self.heap.lock_for_fork();
+        self.reports.lock_for_fork();
+        self.symbolizer.lock_for_fork();
+    }
+
+    /// After `fork`, in parent and child: releases what
+    /// [`lock_for_fork`](Self::lock_for_fork) took.
+    ///
+    /// # Safety
+    /// The calling thread must be the one that called `lock_for_fork`.
+    pub unsafe fn unlock_after_fork(&self) {
+        // SAFETY: forwarded contract: each lock is held by this thread.
+        unsafe {
+            self.symbolizer.unlock_after_fork();
+            self.reports.unlock_after_fork();
+            self.heap.unlock_after_fork();
+            self.sync.unlock_after_fork();
+            self.stacks.unlock_after_fork();
+            self.threads.unlock_after_fork();
+            self.slots.unlock_after_fork();
+        }
     }
 
     /// Ends the process now (`halt_on_error`).

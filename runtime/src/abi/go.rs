@@ -66,14 +66,14 @@ fn new_proc() -> *mut c_void {
     Box::into_raw(Box::new(Proc { magic: PROC_ALIVE })) as *mut c_void
 }
 
-/// Initializes the runtime; writes the main goroutine's handle to `*thr`
-/// and a proc handle to `*proc`. `callback` symbolizes pcs and data.
+/// `__tsan_init` (dispatched from `abi::shared`): initializes the runtime;
+/// writes the main goroutine's handle to `*thr` and a proc handle to
+/// `*proc`. `callback` symbolizes pcs and data.
 ///
 /// # Safety
 /// `thr` and `proc` must be valid for writes; `callback`, when given, must
 /// implement Go's race callback protocol.
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn __tsan_init(
+pub(crate) unsafe fn init(
     thr: *mut *mut c_void,
     proc: *mut *mut c_void,
     callback: Option<RuntimeCallback>,
@@ -86,7 +86,7 @@ pub unsafe extern "C" fn __tsan_init(
         die!("__tsan_init called twice");
     }
     let rt = runtime::init(World::Go, callback);
-    let birth = rt.create_thread(None, 0);
+    let birth = rt.create_thread(None, &[]);
     let main = rt.start_thread(birth, 0);
     // SAFETY: checked non-null above; the caller guarantees validity.
     unsafe {
@@ -175,7 +175,7 @@ pub unsafe extern "C" fn __tsan_go_start(
         die!("__tsan_go_start: null out-pointer for the child handle");
     }
     let rt = rt("__tsan_go_start");
-    let birth = rt.create_thread(Some(p), pc as u64);
+    let birth = rt.create_thread(Some(p), &[pc as u64]);
     let c = rt.start_thread(birth, 0);
     // SAFETY: checked non-null; the caller guarantees validity.
     unsafe { *child = Pool::handle(c) as *mut c_void };
@@ -210,16 +210,15 @@ pub extern "C" fn __tsan_free(p: *mut c_void, size: usize) {
     rt("__tsan_free").forget_sync_objects(p as usize, size);
 }
 
-/// `thr` acquires the synchronization object at `addr`.
-#[unsafe(no_mangle)]
-pub extern "C" fn __tsan_acquire(thr: *mut c_void, addr: *mut c_void) {
+/// `__tsan_acquire` (dispatched): `thr` acquires the object at `addr`.
+pub(crate) fn acquire(thr: *mut c_void, addr: *mut c_void) {
     let t = thread("__tsan_acquire", thr);
     rt("__tsan_acquire").acquire(t, addr as usize);
 }
 
-/// `thr` releases into `addr`, replacing what was released there before.
-#[unsafe(no_mangle)]
-pub extern "C" fn __tsan_release(thr: *mut c_void, addr: *mut c_void) {
+/// `__tsan_release` (dispatched): `thr` releases into `addr`, replacing
+/// what was released there before.
+pub(crate) fn release(thr: *mut c_void, addr: *mut c_void) {
     let t = thread("__tsan_release", thr);
     rt("__tsan_release").release_store(t, addr as usize);
 }
@@ -323,9 +322,8 @@ fn access_in_call(t: &mut ThreadState, addr: usize, kind: AccessKind, callpc: u6
     }
 }
 
-/// `thr` reads `[addr, addr+size)` at `pc`.
-#[unsafe(no_mangle)]
-pub extern "C" fn __tsan_read_range(
+/// `__tsan_read_range` (dispatched): `thr` reads `[addr, addr+size)` at `pc`.
+pub(crate) extern "C" fn read_range(
     thr: *mut c_void,
     addr: *mut c_void,
     size: usize,
@@ -335,9 +333,8 @@ pub extern "C" fn __tsan_read_range(
     check::access(t, addr as usize, size, AccessKind::READ, pc as u64);
 }
 
-/// `thr` writes `[addr, addr+size)` at `pc`.
-#[unsafe(no_mangle)]
-pub extern "C" fn __tsan_write_range(
+/// `__tsan_write_range` (dispatched): `thr` writes `[addr, addr+size)` at `pc`.
+pub(crate) extern "C" fn write_range(
     thr: *mut c_void,
     addr: *mut c_void,
     size: usize,
@@ -353,9 +350,9 @@ pub extern "C" fn __tsan_func_enter(thr: *mut c_void, pc: *mut c_void) {
     thread("__tsan_func_enter", thr).func_entry(pc as u64);
 }
 
-/// `thr` returns from the innermost function.
-#[unsafe(no_mangle)]
-pub extern "C" fn __tsan_func_exit(thr: *mut c_void) {
+/// `__tsan_func_exit` (dispatched): `thr` returns from the innermost function.
+#[inline(always)]
+pub(crate) fn func_exit(thr: *mut c_void) {
     thread("__tsan_func_exit", thr).func_exit();
 }
 

@@ -197,6 +197,20 @@ impl SlotTable {
         self.pool.lock().info.get(slot.index())?.ring
     }
 
+    /// Takes the table's lock for `fork` (see `Runtime::lock_for_fork`).
+    pub(crate) fn lock_for_fork(&self) {
+        core::mem::forget(self.pool.lock());
+    }
+
+    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold it from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.pool.force_unlock() };
+    }
+
     /// Number of slots handed out fresh so far (the highest slot index + 1).
     pub fn slots_used(&self) -> usize {
         self.pool.lock().next_fresh

@@ -1,4 +1,6 @@
 //! The operating system underneath: memory reservations, fatal errors.
 
+pub mod atomic128;
 pub mod die;
 pub mod mmap;
+pub mod stack;

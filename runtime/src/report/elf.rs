@@ -44,6 +44,20 @@ impl DataSymbols {
         DataSymbols::default()
     }
 
+    /// Takes the cache's lock for `fork`.
+    pub(crate) fn lock_for_fork(&self) {
+        core::mem::forget(self.modules.lock());
+    }
+
+    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold it from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.modules.force_unlock() };
+    }
+
     /// The global variable holding `addr`, if any module declares one.
     pub fn lookup(&self, addr: usize) -> Option<DataSymbol> {
         self.find(addr, |m| &m.vars)

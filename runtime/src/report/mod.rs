@@ -96,6 +96,20 @@ impl Reporter {
         Verdict::Reported
     }
 
+    /// Takes the reporter's lock for `fork`.
+    pub(crate) fn lock_for_fork(&self) {
+        core::mem::forget(self.state.lock());
+    }
+
+    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold it from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.state.force_unlock() };
+    }
+
     /// Writes `text` to the report sink (summaries at exit).
     pub fn write(&self, text: &str) {
         self.state.lock().sink.write(text);

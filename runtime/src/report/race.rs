@@ -33,6 +33,8 @@ pub struct Conflict {
 #[inline(never)]
 pub fn report_race(thr: &ThreadState, c: Conflict) {
     let Some(rt) = runtime::get() else { return };
+    // Reports allocate, symbolize, lock: none of it may re-enter the runtime.
+    let _guard = crate::thread::current::Guard::enter();
     let report = build(rt, thr, &c);
     if rt.suppressed(&report) {
         return;
@@ -106,14 +108,27 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
 }
 
 impl Runtime {
-    /// Where `addr` is: a global variable or heap block, when known.
+    /// Where `addr` is: a heap block, a global variable, or a thread's
+    /// stack, when known.
     pub fn locate(&self, addr: usize) -> Option<Location> {
-        let data = self.symbolizer.data(addr)?;
-        match (self.world, data.heap) {
-            // Go describes heap objects without an allocation stack; its
-            // own race detector prints nothing for them either.
-            (World::Go, true) => None,
-            (_, _) => Some(Location::Global(data)),
+        if let Some((start, b)) = self.heap.containing(addr) {
+            return Some(Location::Heap {
+                start,
+                size: b.size,
+                tid: b.tid,
+                stack: self.stacks.get(b.stack),
+            });
         }
+        if let Some(data) = self.symbolizer.data(addr) {
+            return match (self.world, data.heap) {
+                // Go describes heap objects without an allocation stack;
+                // its own race detector prints nothing for them either.
+                (World::Go, true) => None,
+                _ => Some(Location::Global(data)),
+            };
+        }
+        self.threads
+            .stack_owner(addr)
+            .map(|tid| Location::Stack { tid })
     }
 }

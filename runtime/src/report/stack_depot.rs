@@ -59,6 +59,20 @@ impl StackDepot {
         StackId(id)
     }
 
+    /// Takes the depot's lock for `fork`.
+    pub(crate) fn lock_for_fork(&self) {
+        core::mem::forget(self.depot.lock());
+    }
+
+    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold it from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.depot.force_unlock() };
+    }
+
     /// The frames of `id` (outermost first); empty for [`StackId::EMPTY`].
     pub fn get(&self, id: StackId) -> Vec<u64> {
         if id == StackId::EMPTY {

@@ -88,6 +88,24 @@ struct DataContext {
 }
 
 impl Symbolizer {
+    /// Takes the symbolizer's locks for `fork`.
+    pub(crate) fn lock_for_fork(&self) {
+        if let Symbolizer::Native(symbols) = self {
+            symbols.lock_for_fork();
+        }
+    }
+
+    /// Releases the locks taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold them from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        if let Symbolizer::Native(symbols) = self {
+            // SAFETY: forwarded contract.
+            unsafe { symbols.unlock_after_fork() };
+        }
+    }
+
     /// The frames at `pc`, innermost first. `pc` is a return address or
     /// the address just after an access; the byte before it is what is
     /// looked up, so that a call on the last line of a function resolves

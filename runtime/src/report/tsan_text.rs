@@ -171,26 +171,42 @@ fn frames(s: &mut String, stack: Option<&[u64]>, sym: &Symbolizer, strip: &str) 
         s.push_str("    [failed to restore the stack]\n\n");
         return None;
     };
-    let mut first = None;
-    let mut n = 0;
-    for &pc in stack.iter().rev() {
-        for f in sym.code(pc) {
-            let func = if f.function == "??" {
-                "<null>"
-            } else {
-                &f.function
-            };
-            let _ = write!(s, "    #{n} {func} ");
-            if f.file.is_empty() {
-                s.push_str("<null> ");
-            } else {
-                let _ = write!(s, "{}:{} ", strip_prefix(&f.file, strip), f.line);
-            }
-            let _ = writeln!(s, "({}+{:#x})", basename(&f.module), f.module_offset);
-            first.get_or_insert(f);
-            n += 1;
+    let mut all: Vec<Frame> = stack.iter().rev().flat_map(|&pc| sym.code(pc)).collect();
+    strip_start_frames(&mut all);
+    for (n, f) in all.iter().enumerate() {
+        let func = if f.function == "??" {
+            "<null>"
+        } else {
+            &f.function
+        };
+        let _ = write!(s, "    #{n} {func} ");
+        if f.file.is_empty() {
+            s.push_str("<null> ");
+        } else {
+            let _ = write!(s, "{}:{} ", strip_prefix(&f.file, strip), f.line);
         }
+        let _ = writeln!(s, "({}+{:#x})", basename(&f.module), f.module_offset);
     }
     s.push('\n');
-    first
+    all.into_iter().next()
+}
+
+/// Drops what lies below the program's own frames: the C library's code
+/// that calls `main`, and the thread start-up code that calls a thread's
+/// start routine (ThreadSanitizer shows neither).
+fn strip_start_frames(frames: &mut Vec<Frame>) {
+    if let Some(main) = frames.iter().position(|f| f.function == "main") {
+        frames.truncate(main + 1);
+        return;
+    }
+    while frames.len() > 1 && frames.last().is_some_and(|f| is_thread_start(&f.function)) {
+        frames.pop();
+    }
+}
+
+fn is_thread_start(function: &str) -> bool {
+    matches!(
+        function,
+        "start_thread" | "clone" | "clone3" | "__clone" | "__clone3"
+    ) || function.starts_with("hbsan_thread_trampoline")
 }

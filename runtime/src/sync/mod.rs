@@ -12,6 +12,8 @@
 //! After any release the thread moves to its next epoch, so that its later
 //! accesses are not covered by what it published.
 
+pub mod atomic;
+pub mod lock;
 pub mod table;
 
 use crate::runtime::Runtime;

@@ -25,6 +25,9 @@ pub struct SyncVar {
     /// What read-unlocks of a reader-writer lock have published (a writer
     /// acquires both clocks; a reader only `clock`).
     pub read_clock: VectorClock,
+    /// The thread holding the object as a lock for writing, if any: tells
+    /// a write unlock from a read unlock.
+    pub writer: Option<crate::thread::Tid>,
 }
 
 #[derive(Default)]
@@ -79,6 +82,11 @@ impl SyncTable {
         f(var)
     }
 
+    /// Forgets the object at `addr` (a destroyed lock).
+    pub fn remove(&self, addr: usize) {
+        self.remove_range(addr, 1);
+    }
+
     /// Runs `f` on the object at `addr` if it exists.
     pub fn with_existing<R>(&self, addr: usize, f: impl FnOnce(&mut SyncVar) -> R) -> Option<R> {
         let shard = self.shard(addr);
@@ -121,6 +129,24 @@ impl SyncTable {
         }
         shard.len.fetch_sub(doomed.len(), Relaxed);
         self.total.fetch_sub(doomed.len(), Relaxed);
+    }
+
+    /// Takes every shard's lock for `fork`, in order.
+    pub(crate) fn lock_for_fork(&self) {
+        for shard in self.shards.iter() {
+            core::mem::forget(shard.objects.lock());
+        }
+    }
+
+    /// Releases the locks taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold them from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        for shard in self.shards.iter().rev() {
+            // SAFETY: forwarded contract.
+            unsafe { shard.objects.force_unlock() };
+        }
     }
 
     /// Number of objects.

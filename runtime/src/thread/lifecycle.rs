@@ -25,16 +25,16 @@ impl Birth {
 }
 
 impl Runtime {
-    /// Registers a thread created by `parent` at call site `pc` (or one the
-    /// runtime did not see created, when `parent` is `None`). Everything
-    /// `parent` did so far happens-before everything the new thread does.
-    pub fn create_thread(&self, parent: Option<&mut ThreadState>, pc: u64) -> Birth {
+    /// Registers a thread created by `parent` at call sites `pcs`
+    /// (outermost first: e.g. the program's call, then the `pthread_create`
+    /// interceptor), or one the runtime did not see created, when `parent`
+    /// is `None`. Everything `parent` did so far happens-before everything
+    /// the new thread does.
+    pub fn create_thread(&self, parent: Option<&mut ThreadState>, pcs: &[u64]) -> Birth {
         match parent {
             Some(p) => {
                 let mut stack = p.stack.clone();
-                if pc != 0 {
-                    stack.push(pc);
-                }
+                stack.extend(pcs.iter().copied().filter(|&pc| pc != 0));
                 let tid = self.threads.register(Some(p.tid), self.stacks.put(&stack));
                 let clock = p.clock.clone();
                 // The parent's later accesses are not ordered before the child's.

@@ -1,5 +1,6 @@
 //! Threads: their state, their ids, their storage, their history.
 
+pub mod current;
 pub mod lifecycle;
 pub mod pool;
 pub mod registry;

@@ -28,6 +28,8 @@ pub struct ThreadInfo {
     pub os_tid: i32,
     /// Whether it is still running.
     pub running: bool,
+    /// Its stack `[lo, hi)`, while it runs (native threads).
+    pub stack: Option<(usize, usize)>,
 }
 
 /// The thread registry. An entry is a few words (stacks live in the depot),
@@ -53,6 +55,7 @@ impl Registry {
                 creation,
                 os_tid: 0,
                 running: true,
+                stack: None,
             });
         }
         tid
@@ -69,12 +72,43 @@ impl Registry {
     pub fn finish(&self, tid: Tid) {
         if let Some(t) = self.threads.lock().get_mut(tid.0 as usize) {
             t.running = false;
+            t.stack = None;
         }
+    }
+
+    /// Records the stack of running thread `tid`.
+    pub fn set_stack(&self, tid: Tid, lo: usize, hi: usize) {
+        if let Some(t) = self.threads.lock().get_mut(tid.0 as usize) {
+            t.stack = Some((lo, hi));
+        }
+    }
+
+    /// The running thread whose stack holds `addr`.
+    pub fn stack_owner(&self, addr: usize) -> Option<Tid> {
+        let threads = self.threads.lock();
+        threads
+            .iter()
+            .position(|t| t.running && t.stack.is_some_and(|(lo, hi)| lo <= addr && addr < hi))
+            .map(|i| Tid(i as u32))
     }
 
     /// What is known about `tid`.
     pub fn info(&self, tid: Tid) -> Option<ThreadInfo> {
         self.threads.lock().get(tid.0 as usize).cloned()
+    }
+
+    /// Takes the registry's lock for `fork`.
+    pub(crate) fn lock_for_fork(&self) {
+        core::mem::forget(self.threads.lock());
+    }
+
+    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
+    ///
+    /// # Safety
+    /// The calling thread must hold it from `lock_for_fork`.
+    pub(crate) unsafe fn unlock_after_fork(&self) {
+        // SAFETY: forwarded contract.
+        unsafe { self.threads.force_unlock() };
     }
 
     /// Number of threads ever registered.

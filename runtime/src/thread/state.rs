@@ -100,8 +100,20 @@ impl ThreadState {
     /// A function was entered from call site `pc`.
     #[inline]
     pub fn func_entry(&mut self, pc: u64) {
+        if self.stack.len() == self.stack.capacity() {
+            self.grow_stack();
+        }
         self.stack.push(pc);
         self.trace_event(&encode(Event::FuncEntry { pc }, 0), None);
+    }
+
+    /// Makes room on the shadow stack. The allocation goes through the
+    /// program's `malloc`, so it happens inside the runtime's guard.
+    #[cold]
+    #[inline(never)]
+    fn grow_stack(&mut self) {
+        let _g = super::current::Guard::enter();
+        self.stack.reserve(self.stack.len().max(64));
     }
 
     /// The innermost function returned.

@@ -1,0 +1,211 @@
+//! C11/C++11 atomics and fences of native programs, on the clocks.
+//!
+//! The access itself is checked by the shadow like any access (an atomic
+//! one: it races with plain accesses, not with other atomics); this module
+//! adds the synchronization its memory order implies:
+//! - an acquire load (or the load half of an acquire read-modify-write)
+//!   joins the variable's clock into the thread's;
+//! - a release store replaces the variable's clock with the thread's;
+//!   a release read-modify-write merges into it, continuing the release
+//!   sequence headed by earlier stores;
+//! - fences work on relaxed operations: a release fence makes the thread's
+//!   later relaxed stores publish the clock it had at the fence, and a relaxed
+//!   load's clock is held back until an acquire fence takes it. That is C11's
+//!   fence–fence, fence–atomic and atomic–fence synchronization (which
+//!   ThreadSanitizer does not model, reporting false races);
+//! - a sequentially consistent fence also synchronizes with every earlier
+//!   such fence, through one process-wide clock.
+//!
+//! Relaxed operations record nothing else: while no thread has executed a
+//! fence, a relaxed operation costs no synchronization-table lookup.
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use crate::runtime::Runtime;
+use crate::thread::ThreadState;
+
+/// A C11 memory order, as passed by instrumented code (`0` relaxed … `5`
+/// seq_cst; unknown values, including HLE-flagged ones, count as seq_cst
+/// after the flags are dropped).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Order {
+    /// `memory_order_relaxed`.
+    Relaxed,
+    /// `memory_order_consume` (treated as acquire).
+    Consume,
+    /// `memory_order_acquire`.
+    Acquire,
+    /// `memory_order_release`.
+    Release,
+    /// `memory_order_acq_rel`.
+    AcqRel,
+    /// `memory_order_seq_cst`.
+    SeqCst,
+}
+
+impl Order {
+    /// Decodes the ABI's integer (the low 16 bits; gcc puts HLE hints above).
+    pub fn from_abi(mo: i32) -> Order {
+        match mo & 0xffff {
+            0 => Order::Relaxed,
+            1 => Order::Consume,
+            2 => Order::Acquire,
+            3 => Order::Release,
+            4 => Order::AcqRel,
+            _ => Order::SeqCst,
+        }
+    }
+
+    /// Whether the order has acquire semantics.
+    pub fn acquires(self) -> bool {
+        matches!(
+            self,
+            Order::Consume | Order::Acquire | Order::AcqRel | Order::SeqCst
+        )
+    }
+
+    /// Whether the order has release semantics.
+    pub fn releases(self) -> bool {
+        matches!(self, Order::Release | Order::AcqRel | Order::SeqCst)
+    }
+
+    /// The strongest hardware order for performing the operation with this
+    /// order's semantics (a load cannot release, a store cannot acquire).
+    pub fn for_load(self) -> Ordering {
+        if self == Order::SeqCst {
+            Ordering::SeqCst
+        } else if self.acquires() {
+            Ordering::Acquire
+        } else {
+            Ordering::Relaxed
+        }
+    }
+
+    /// See [`Order::for_load`].
+    pub fn for_store(self) -> Ordering {
+        if self == Order::SeqCst {
+            Ordering::SeqCst
+        } else if self.releases() {
+            Ordering::Release
+        } else {
+            Ordering::Relaxed
+        }
+    }
+
+    /// See [`Order::for_load`].
+    pub fn for_rmw(self) -> Ordering {
+        match self {
+            Order::Relaxed => Ordering::Relaxed,
+            Order::Consume | Order::Acquire => Ordering::Acquire,
+            Order::Release => Ordering::Release,
+            Order::AcqRel => Ordering::AcqRel,
+            Order::SeqCst => Ordering::SeqCst,
+        }
+    }
+}
+
+/// Set once any thread executes a fence: from then on relaxed operations
+/// carry clocks for fences to use.
+static FENCES_SEEN: AtomicBool = AtomicBool::new(false);
+
+/// Address of the process-wide clock of sequentially consistent fences (an
+/// address no program object can have).
+const SC_FENCE_CLOCK: usize = 1;
+
+impl Runtime {
+    /// `thr` loaded the atomic at `addr` with order `mo`.
+    pub fn atomic_loaded(&self, thr: &mut ThreadState, addr: usize, mo: Order) {
+        if thr.ignore_sync != 0 {
+            return;
+        }
+        if mo.acquires() {
+            self.sync.with_existing(addr, |s| thr.clock.join(&s.clock));
+        } else if FENCES_SEEN.load(Ordering::Acquire) {
+            self.sync
+                .with_existing(addr, |s| thr.fence_acquire.join(&s.clock));
+        }
+    }
+
+    /// `thr` is about to store to the atomic at `addr` with order `mo`.
+    pub fn atomic_storing(&self, thr: &mut ThreadState, addr: usize, mo: Order) {
+        if thr.ignore_sync != 0 {
+            return;
+        }
+        if mo.releases() {
+            self.sync.with(addr, |s| s.clock.assign(&thr.clock));
+            self.advance_epoch(thr);
+        } else if let Some(fenced) = &thr.fence_release {
+            self.sync.with(addr, |s| s.clock.join(fenced));
+        }
+    }
+
+    /// `thr` performs a read-modify-write of the atomic at `addr` with order
+    /// `mo` (call before the operation; the load half is accounted here too).
+    pub fn atomic_rmw(&self, thr: &mut ThreadState, addr: usize, mo: Order) {
+        if thr.ignore_sync != 0 {
+            return;
+        }
+        let fences = FENCES_SEEN.load(Ordering::Acquire);
+        if !mo.acquires() && !mo.releases() && !fences {
+            return;
+        }
+        self.sync.with(addr, |s| {
+            if mo.acquires() {
+                thr.clock.join(&s.clock);
+            } else if fences {
+                thr.fence_acquire.join(&s.clock);
+            }
+            if mo.releases() {
+                s.clock.join(&thr.clock);
+            } else if let Some(fenced) = &thr.fence_release {
+                s.clock.join(fenced);
+            }
+        });
+        if mo.releases() {
+            self.advance_epoch(thr);
+        }
+    }
+
+    /// `thr` executes `atomic_thread_fence(mo)`.
+    pub fn fence(&self, thr: &mut ThreadState, mo: Order) {
+        if thr.ignore_sync != 0 || mo == Order::Relaxed {
+            return;
+        }
+        FENCES_SEEN.store(true, Ordering::SeqCst);
+        if mo.acquires() {
+            let pending = core::mem::take(&mut thr.fence_acquire);
+            thr.clock.join(&pending);
+        }
+        if mo == Order::SeqCst {
+            self.sync.with(SC_FENCE_CLOCK, |s| {
+                thr.clock.join(&s.clock);
+                s.clock.assign(&thr.clock);
+            });
+        }
+        if mo.releases() {
+            thr.fence_release = Some(thr.clock.clone());
+            self.advance_epoch(thr);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn orders_decode_and_classify() {
+        assert_eq!(Order::from_abi(0), Order::Relaxed);
+        assert_eq!(Order::from_abi(5), Order::SeqCst);
+        assert_eq!(
+            Order::from_abi(2 | 0x10000),
+            Order::Acquire,
+            "HLE flags are dropped"
+        );
+        assert_eq!(Order::from_abi(42), Order::SeqCst);
+        assert!(Order::Consume.acquires() && !Order::Consume.releases());
+        assert!(Order::AcqRel.acquires() && Order::AcqRel.releases());
+        assert_eq!(Order::Release.for_load(), Ordering::Relaxed);
+        assert_eq!(Order::Acquire.for_store(), Ordering::Relaxed);
+    }
+}
