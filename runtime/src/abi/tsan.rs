@@ -13,16 +13,33 @@ use super::trampoline::hook_pc;
 use crate::runtime::{self, World};
 use crate::shadow::cell::AccessKind;
 use crate::shadow::check;
-use crate::thread::current::{Guard, current};
+use crate::thread::current::{Guard, current, try_current};
 
 const R: AccessKind = AccessKind::READ;
 const W: AccessKind = AccessKind::WRITE;
+
+/// An access by the calling thread. Every call below is in tail position
+/// (the common case is a leaf: no stack frame).
+#[inline(always)]
+fn access(addr: usize, size: usize, kind: AccessKind, pc: usize) {
+    match try_current() {
+        Some(thr) => check::access(thr, addr, size, kind, pc as u64),
+        None => access_first(addr, size, kind, pc),
+    }
+}
+
+/// The calling thread's first hook: attach it, then access.
+#[cold]
+#[inline(never)]
+fn access_first(addr: usize, size: usize, kind: AccessKind, pc: usize) {
+    check::access(current(), addr, size, kind, pc as u64);
+}
 
 /// Defines, for each `NAME, IMPL: SIZE, KIND`, the hook `NAME(addr)`.
 macro_rules! access_hooks {
     ($($name:ident, $imp:ident: $size:literal, $kind:expr;)*) => {$(
         extern "C" fn $imp(addr: usize, pc: usize) {
-            check::access(current(), addr, $size, $kind, pc as u64);
+            access(addr, $size, $kind, pc);
         }
         hook_pc!(
             #[doc = concat!("An instrumented ", stringify!($kind), " of ", stringify!($size), " bytes at `addr`.")]

@@ -48,7 +48,9 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     if repeats(word, cur) {
         return;
     }
-    slow_word(thr, word, addr, size, kind, cur, pc);
+    // Few arguments, all in registers: the call becomes a tail jump and
+    // the fast path above needs no stack frame.
+    slow_word(thr, addr, size, kind, pc);
 }
 
 /// Whether `cur` is already recorded for this word in this epoch (a read is
@@ -67,15 +69,11 @@ fn repeats(word: WordShadow, cur: Cell) -> bool {
 }
 
 #[inline(never)]
-fn slow_word(
-    thr: &mut ThreadState,
-    word: WordShadow,
-    addr: usize,
-    size: usize,
-    kind: AccessKind,
-    cur: Cell,
-    pc: u64,
-) {
+fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    let Some(word) = thr.shadow.word(addr) else {
+        return;
+    };
+    let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
     thr.trace_access(addr, size, kind, pc);
     if let Some(old) = check_and_store(thr, word, cur) {
         report_race(
