@@ -42,8 +42,12 @@ pub struct Runtime {
     pub(crate) symbolizer: Symbolizer,
     pub(crate) suppressions: Suppressions,
     pub(crate) heap: HeapBlocks,
+    /// Hook counts of finished threads (`stats=1`).
+    pub(crate) stats: crate::thread::stats::Totals,
     /// Threads started and not finished.
     pub(crate) live_threads: AtomicUsize,
+    /// The Go main goroutine's handle (Go world).
+    pub(crate) main_handle: AtomicUsize,
     /// The exit status decided by the first `finish_once`.
     finished: OnceLock<i32>,
 }
@@ -101,8 +105,10 @@ impl Runtime {
             symbolizer,
             suppressions,
             heap: HeapBlocks::new(),
+            stats: Default::default(),
             options,
             live_threads: AtomicUsize::new(0),
+            main_handle: AtomicUsize::new(0),
             finished: OnceLock::new(),
         })
     }
@@ -140,6 +146,22 @@ impl Runtime {
             std::thread::sleep(std::time::Duration::from_millis(
                 self.options.atexit_sleep_ms,
             ));
+        }
+        if self.options.stats {
+            // The calling thread's counts join those of finished threads
+            // (in Go, the caller is the main goroutine).
+            let caller = match self.world {
+                World::Native => crate::thread::current::try_current(),
+                // SAFETY: Go calls `__tsan_fini` from the main goroutine,
+                // which owns its state.
+                World::Go => unsafe {
+                    crate::thread::pool::from_handle(self.main_handle.load(Relaxed))
+                },
+            };
+            if let Some(t) = caller {
+                self.stats.add(&core::mem::take(&mut t.counts));
+            }
+            eprint!("{}", crate::thread::stats::format(&self.stats.get()));
         }
         let n = self.reports.count();
         if n == 0 {

@@ -88,6 +88,7 @@ pub(crate) unsafe fn init(
     let rt = runtime::init(World::Go, callback);
     let birth = rt.create_thread(None, &[]);
     let main = rt.start_thread(birth, 0);
+    rt.main_handle.store(Pool::handle(main), Relaxed);
     // SAFETY: checked non-null above; the caller guarantees validity.
     unsafe {
         *thr = Pool::handle(main) as *mut c_void;

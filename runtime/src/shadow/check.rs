@@ -38,6 +38,11 @@ pub fn access(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind,
 #[inline(always)]
 pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     debug_assert!(size >= 1 && (addr & 7) + size <= 8);
+    if kind.is_atomic() {
+        thr.counts.atomics += 1;
+    } else {
+        thr.counts.accesses += 1;
+    }
     if thr.ignore_accesses != 0 {
         return;
     }
@@ -92,6 +97,7 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
 
 /// An access of any number of bytes; a race is reported once per call.
 pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    thr.counts.ranges += 1;
     if size == 0 || thr.ignore_accesses != 0 {
         return;
     }

@@ -12,6 +12,7 @@ use crate::thread::ThreadState;
 impl Runtime {
     /// `thr` has just acquired the lock at `addr`, for reading or writing.
     pub fn lock_acquired(&self, thr: &mut ThreadState, addr: usize, read: bool) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }
@@ -27,6 +28,7 @@ impl Runtime {
 
     /// `thr` is about to release the lock at `addr`.
     pub fn lock_releasing(&self, thr: &mut ThreadState, addr: usize) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }

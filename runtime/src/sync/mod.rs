@@ -24,6 +24,7 @@ pub use table::{SyncTable, SyncVar};
 impl Runtime {
     /// `thr` acquires the object at `addr`.
     pub fn acquire(&self, thr: &mut ThreadState, addr: usize) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }
@@ -32,6 +33,7 @@ impl Runtime {
 
     /// `thr` releases into the object at `addr`, merging with earlier releases.
     pub fn release(&self, thr: &mut ThreadState, addr: usize) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }
@@ -41,6 +43,7 @@ impl Runtime {
 
     /// `thr` releases into the object at `addr`, replacing earlier releases.
     pub fn release_store(&self, thr: &mut ThreadState, addr: usize) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }
@@ -51,6 +54,7 @@ impl Runtime {
     /// `thr` acquires the object at `addr` and then replaces its clock by
     /// its own.
     pub fn release_acquire(&self, thr: &mut ThreadState, addr: usize) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }
@@ -64,6 +68,7 @@ impl Runtime {
     /// `thr` acquires everything every thread has done so far (Go's
     /// finalizer goroutine synchronizes with the whole program).
     pub fn acquire_everything(&self, thr: &mut ThreadState) {
+        thr.counts.syncs += 1;
         if thr.ignore_sync != 0 {
             return;
         }

@@ -82,6 +82,7 @@ impl Runtime {
     /// slot becomes reusable by threads that synchronize with what it did.
     pub fn finish_thread(&self, thr: &'static mut ThreadState) {
         let (slot, reached, retire) = (thr.slot(), thr.epoch(), thr.retire_epoch());
+        self.stats.add(&thr.counts);
         thr.trace.detach();
         self.slots.detach(slot, reached, retire);
         self.threads.finish(thr.tid);

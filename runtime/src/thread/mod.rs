@@ -5,6 +5,7 @@ pub mod lifecycle;
 pub mod pool;
 pub mod registry;
 pub mod state;
+pub mod stats;
 pub mod trace;
 
 pub use registry::{ThreadInfo, Tid};

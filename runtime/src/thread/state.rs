@@ -30,6 +30,8 @@ pub struct ThreadState {
     pub(crate) dirty: bool,
     /// Picks the cell to evict when a word's cells are all occupied.
     pub(crate) evictions: u32,
+    /// Hook calls so far (`stats=1`).
+    pub(crate) counts: super::stats::Counts,
     pub(crate) shadow: Shadow,
     pub(crate) trace: TraceWriter,
     /// The shadow call stack: call-site pcs, outermost first.
@@ -60,6 +62,7 @@ impl ThreadState {
             ignore_sync: 0,
             dirty: false,
             evictions: 0,
+            counts: Default::default(),
             shadow,
             trace: TraceWriter::detached(),
             stack: Vec::with_capacity(64),
@@ -100,6 +103,7 @@ impl ThreadState {
     /// A function was entered from call site `pc`.
     #[inline]
     pub fn func_entry(&mut self, pc: u64) {
+        self.counts.func_entries += 1;
         if self.stack.len() == self.stack.capacity() {
             self.grow_stack();
         }
