@@ -2,5 +2,6 @@
 //! miniature Go runtime that drives the race ABI the way Go's runtime does
 //! (the demos and the memory-model tests run on it).
 
+pub mod cc;
 pub mod demo;
 pub mod minigo;

@@ -6,6 +6,9 @@ const USAGE: &str = "\
 usage: hbsan <command> [args...]
 
 commands:
+  cc ARGS...      the C compiler (gcc, or $CC) with hbsan instead of ThreadSanitizer:
+                  use it where you would use `gcc -fsanitize=thread`
+  c++ ARGS...     the same for C++ (g++, or $CXX)
   demo counter <racy|sleep|mutex|atomic|channel>
                   run the Go counter example through the detector
   help            show this message";
@@ -13,6 +16,8 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match args.first().map(String::as_str) {
+        Some("cc") => hbsan::cc::main(&args[1..], false),
+        Some("c++") => hbsan::cc::main(&args[1..], true),
         Some("demo") => hbsan::demo::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");

@@ -1,0 +1,109 @@
+/*
+ * real.h — internal to shim-c: finding the real functions behind the
+ * interceptors, and deciding when an interceptor must only forward.
+ *
+ * Every interceptor has the same shape:
+ *
+ *     if (hbsan_forward_only())
+ *         return REAL(f)(args);
+ *     ... tell the runtime (hbsan_rt.h) ...
+ *     return REAL(f)(args);
+ *
+ * REAL(f) is the definition of f that the interceptor hides: the next one
+ * in the dynamic linker's search order (libc, libstdc++), found once with
+ * dlsym(RTLD_NEXT, "f") and cached. The malloc family does not go through
+ * dlsym at all: glibc exports its allocator as __libc_malloc & co., which
+ * keeps malloc working while dlsym itself allocates.
+ */
+#ifndef HBSAN_SHIM_REAL_H
+#define HBSAN_SHIM_REAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hbsan_rt.h"
+
+/* Shim-internal symbols are hidden: the executable exports the interceptors
+ * and the runtime's hooks, nothing else. */
+#define HBSAN_HIDDEN __attribute__((visibility("hidden")))
+
+/* The interceptor's caller, the program's call site. Only meaningful as the
+ * first thing evaluated in the interceptor itself (not in a helper). */
+#define HBSAN_CALLER_PC() __builtin_return_address(0)
+/* An address inside interceptor `fn`: its entry + 1, so that a symbolizer
+ * that steps back one byte from a return address still lands in `fn`. */
+#define HBSAN_SELF_PC(fn) ((void *)((uintptr_t)(fn) + 1))
+
+/* ---- glibc's allocator, under names nothing interposes -------------------- */
+
+void *__libc_malloc(size_t size);
+void *__libc_calloc(size_t n, size_t size);
+void *__libc_realloc(void *p, size_t size);
+void __libc_free(void *p);
+void *__libc_memalign(size_t alignment, size_t size);
+void *__libc_valloc(size_t size);
+void *__libc_pvalloc(size_t size);
+
+/* ---- when to only forward --------------------------------------------------- */
+
+/* Non-zero while the shim itself asks this thread's interceptors to stand
+ * aside: inside a real operator new (whose malloc must not be reported a
+ * second time), before a new thread has told the runtime it started, after
+ * it has told the runtime it finished. A counter, so that windows nest.
+ * initial-exec: the shim only ever lives in an executable, and a
+ * general-dynamic access could call __tls_get_addr, which may malloc. */
+extern __thread int hbsan_quiet __attribute__((tls_model("initial-exec"))) HBSAN_HIDDEN;
+
+/* Whether the interceptor must only forward to the real function: the
+ * runtime is running on this thread (its own malloc/memcpy/locks must not
+ * come back to it), or the shim opened a quiet window. */
+static inline int hbsan_forward_only(void) {
+    return hbsan_quiet != 0 || __hbsan_in_runtime() != 0;
+}
+
+static inline void hbsan_quiet_begin(void) { hbsan_quiet++; }
+static inline void hbsan_quiet_end(void) { hbsan_quiet--; }
+
+/* For `int hbsan_quiet_scope __attribute__((cleanup(hbsan_quiet_cleanup)))`:
+ * closes a quiet window even when an exception (a throwing operator new,
+ * thread cancellation) unwinds through the interceptor. */
+static inline void hbsan_quiet_cleanup(int *unused) {
+    (void)unused;
+    hbsan_quiet--;
+}
+
+/* ---- real functions ---------------------------------------------------------- */
+
+/* Finds `name` with dlsym(RTLD_NEXT) and caches it in *slot. Returns NULL
+ * only when this very thread is already resolving the same slot (dlsym ->
+ * calloc -> runtime -> memcpy -> resolving memcpy again): the string
+ * interceptors then use their own slow fallbacks. Any other failure is
+ * fatal, with a message. */
+HBSAN_HIDDEN void *hbsan_real_resolve(void **slot, const char *name);
+/* Like hbsan_real_resolve, but recursion is fatal too. */
+HBSAN_HIDDEN void *hbsan_real_resolve_must(void **slot, const char *name);
+
+/* Writes "hbsan: <msg>\n" to stderr without touching stdio or the heap,
+ * then aborts. */
+HBSAN_HIDDEN __attribute__((noreturn)) void hbsan_shim_die(const char *msg, const char *detail);
+
+static inline void *hbsan_real_try(void **slot, const char *name) {
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return p ? p : hbsan_real_resolve(slot, name);
+}
+
+static inline void *hbsan_real_get(void **slot, const char *name) {
+    void *p = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
+    return p ? p : hbsan_real_resolve_must(slot, name);
+}
+
+/* Declares the cache slot of REAL(name) in the file that uses it. */
+#define HBSAN_REAL_SLOT(name) static void *hbsan_real_slot_##name
+
+/* The real `name`, typed like the declaration in scope. */
+#define REAL(name) ((__typeof__(&name))hbsan_real_get(&hbsan_real_slot_##name, #name))
+
+/* The real `name`, or NULL while this thread is resolving it (see above). */
+#define REAL_TRY(name) ((__typeof__(&name))hbsan_real_try(&hbsan_real_slot_##name, #name))
+
+#endif /* HBSAN_SHIM_REAL_H */

@@ -1,0 +1,171 @@
+/*
+ * sync.c — condition variables, barriers, pthread_once and semaphores.
+ *
+ * A condition variable orders nothing by itself: the mutex does. A wait
+ * releases the mutex and re-acquires it before returning, so the wait
+ * reports exactly that around the real wait. Barriers, once-controls and
+ * semaphores are synchronization on an address: release into it, acquire
+ * from it.
+ */
+#define _GNU_SOURCE
+#include "real.h"
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <time.h>
+
+/* ---- condition variables -------------------------------------------------------- */
+
+/* dlsym(RTLD_NEXT, "pthread_cond_wait") gives glibc's default version
+ * (GLIBC_2.3.2), the one <pthread.h> declares; the GLIBC_2.2.5 versions
+ * only serve old binaries, which never see this shim. */
+HBSAN_REAL_SLOT(pthread_cond_init);
+HBSAN_REAL_SLOT(pthread_cond_destroy);
+HBSAN_REAL_SLOT(pthread_cond_wait);
+HBSAN_REAL_SLOT(pthread_cond_timedwait);
+HBSAN_REAL_SLOT(pthread_cond_clockwait);
+HBSAN_REAL_SLOT(pthread_cond_signal);
+HBSAN_REAL_SLOT(pthread_cond_broadcast);
+
+int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
+    return REAL(pthread_cond_init)(c, attr);
+}
+
+int pthread_cond_destroy(pthread_cond_t *c) { return REAL(pthread_cond_destroy)(c); }
+
+int pthread_cond_signal(pthread_cond_t *c) { return REAL(pthread_cond_signal)(c); }
+
+int pthread_cond_broadcast(pthread_cond_t *c) { return REAL(pthread_cond_broadcast)(c); }
+
+/* Runs when a wait's scope ends: normally, or while a cancelled waiter
+ * unwinds (glibc re-acquires the mutex before unwinding); either way the
+ * thread holds the mutex again. */
+static void cond_wait_reacquired(pthread_mutex_t **m) { __hbsan_lock_acquired(*m, 0); }
+
+/* Declares, in a wait interceptor, that the mutex is held again when the
+ * scope ends. */
+#define COND_WAIT_REACQUIRES(m)                                                                    \
+    pthread_mutex_t *hbsan_reacquire __attribute__((cleanup(cond_wait_reacquired), unused)) = (m)
+
+int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
+    if (hbsan_forward_only())
+        return REAL(pthread_cond_wait)(c, m);
+    __hbsan_lock_releasing(m);
+    COND_WAIT_REACQUIRES(m);
+    return REAL(pthread_cond_wait)(c, m);
+}
+
+/* A timed-out wait has re-acquired the mutex too. */
+int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime) {
+    if (hbsan_forward_only())
+        return REAL(pthread_cond_timedwait)(c, m, abstime);
+    __hbsan_lock_releasing(m);
+    COND_WAIT_REACQUIRES(m);
+    return REAL(pthread_cond_timedwait)(c, m, abstime);
+}
+
+int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
+                           const struct timespec *abstime) {
+    if (hbsan_forward_only())
+        return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
+    __hbsan_lock_releasing(m);
+    COND_WAIT_REACQUIRES(m);
+    return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
+}
+
+/* ---- barriers --------------------------------------------------------------------- */
+
+HBSAN_REAL_SLOT(pthread_barrier_init);
+HBSAN_REAL_SLOT(pthread_barrier_destroy);
+HBSAN_REAL_SLOT(pthread_barrier_wait);
+
+int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
+                         unsigned count) {
+    return REAL(pthread_barrier_init)(b, attr, count);
+}
+
+int pthread_barrier_destroy(pthread_barrier_t *b) { return REAL(pthread_barrier_destroy)(b); }
+
+/* Everything before any thread's arrival happens before every thread's
+ * departure. */
+int pthread_barrier_wait(pthread_barrier_t *b) {
+    if (hbsan_forward_only())
+        return REAL(pthread_barrier_wait)(b);
+    __hbsan_release(b);
+    int rc = REAL(pthread_barrier_wait)(b);
+    __hbsan_acquire(b);
+    return rc;
+}
+
+/* ---- pthread_once ------------------------------------------------------------------ */
+
+HBSAN_REAL_SLOT(pthread_once);
+
+/* pthread_once's init routine takes no argument: the interceptor passes
+ * the routine and its control to once_trampoline through this thread's
+ * TLS (the real pthread_once runs the routine on the calling thread). */
+static __thread void (*once_routine)(void) __attribute__((tls_model("initial-exec")));
+static __thread pthread_once_t *once_control __attribute__((tls_model("initial-exec")));
+
+static void once_trampoline(void) {
+    /* Read before the routine runs: it may call pthread_once itself. */
+    void (*routine)(void) = once_routine;
+    pthread_once_t *control = once_control;
+    routine();
+    __hbsan_release(control);
+}
+
+/* The thread that runs the routine releases after it; every caller
+ * (that one included) acquires after pthread_once returns. */
+int pthread_once(pthread_once_t *control, void (*routine)(void)) {
+    if (hbsan_forward_only())
+        return REAL(pthread_once)(control, routine);
+    once_routine = routine;
+    once_control = control;
+    int rc = REAL(pthread_once)(control, once_trampoline);
+    if (rc == 0)
+        __hbsan_acquire(control);
+    return rc;
+}
+
+/* ---- semaphores ------------------------------------------------------------------- */
+
+HBSAN_REAL_SLOT(sem_init);
+HBSAN_REAL_SLOT(sem_destroy);
+HBSAN_REAL_SLOT(sem_getvalue);
+HBSAN_REAL_SLOT(sem_post);
+HBSAN_REAL_SLOT(sem_wait);
+HBSAN_REAL_SLOT(sem_trywait);
+HBSAN_REAL_SLOT(sem_timedwait);
+HBSAN_REAL_SLOT(sem_clockwait);
+
+int sem_init(sem_t *s, int pshared, unsigned value) { return REAL(sem_init)(s, pshared, value); }
+
+int sem_destroy(sem_t *s) { return REAL(sem_destroy)(s); }
+
+int sem_getvalue(sem_t *restrict s, int *restrict value) { return REAL(sem_getvalue)(s, value); }
+
+int sem_post(sem_t *s) {
+    if (!hbsan_forward_only())
+        __hbsan_release(s);
+    return REAL(sem_post)(s);
+}
+
+/* Reports a successful decrement of `s`. */
+static inline int sem_result(sem_t *s, int rc) {
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_acquire(s);
+    return rc;
+}
+
+int sem_wait(sem_t *s) { return sem_result(s, REAL(sem_wait)(s)); }
+
+int sem_trywait(sem_t *s) { return sem_result(s, REAL(sem_trywait)(s)); }
+
+int sem_timedwait(sem_t *restrict s, const struct timespec *restrict abstime) {
+    return sem_result(s, REAL(sem_timedwait)(s, abstime));
+}
+
+int sem_clockwait(sem_t *restrict s, clockid_t clock, const struct timespec *restrict abstime) {
+    return sem_result(s, REAL(sem_clockwait)(s, clock, abstime));
+}

@@ -1,0 +1,183 @@
+/*
+ * threads.c — thread creation, start, exit, join and detach.
+ *
+ * pthread_create hands the child a ticket from the runtime (the parent's
+ * release). The child starts in hbsan_thread_main, which tells the runtime
+ * where its stack is (the child's acquire) and arms a pthread key whose
+ * destructor tells the runtime the thread is finished. The destructor
+ * re-arms itself until the last of the PTHREAD_DESTRUCTOR_ITERATIONS rounds,
+ * so that everything a thread runs on its way out — C++ thread_local
+ * destructors (glibc runs them before any key destructor), other keys'
+ * destructors, pthread_exit's unwinding — still runs under the thread's
+ * state. pthread_exit needs no interceptor: it unwinds to the same key
+ * destructors.
+ */
+#define _GNU_SOURCE
+#include "real.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <time.h>
+
+HBSAN_REAL_SLOT(pthread_create);
+HBSAN_REAL_SLOT(pthread_join);
+HBSAN_REAL_SLOT(pthread_tryjoin_np);
+HBSAN_REAL_SLOT(pthread_timedjoin_np);
+HBSAN_REAL_SLOT(pthread_clockjoin_np);
+HBSAN_REAL_SLOT(pthread_detach);
+
+/* What the child needs from the parent; allocated with __libc_malloc so
+ * that neither the runtime nor the program sees it. */
+struct hbsan_start {
+    void *(*routine)(void *);
+    void *arg;
+    void *ticket;
+};
+
+/* ---- the finishing key ------------------------------------------------------ */
+
+static pthread_key_t finish_key;
+/* 0: not created, 1: being created, 2: ready. */
+static int finish_key_state;
+
+static int thread_is_joinable(void) {
+    int state = PTHREAD_CREATE_JOINABLE;
+    pthread_attr_t attr;
+    /* pthread_getattr_np allocates (the affinity mask); the caller has
+     * opened a quiet window so that nothing is reported on its behalf. */
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        pthread_attr_getdetachstate(&attr, &state);
+        pthread_attr_destroy(&attr);
+    }
+    return state == PTHREAD_CREATE_JOINABLE;
+}
+
+/* The value stored under the key counts the destructor rounds left. */
+static void finish_key_destructor(void *value) {
+    uintptr_t rounds_left = (uintptr_t)value;
+    if (rounds_left > 1) {
+        /* Setting a non-NULL value makes glibc run another round. */
+        pthread_setspecific(finish_key, (void *)(rounds_left - 1));
+        return;
+    }
+    hbsan_quiet_begin();
+    int joinable = thread_is_joinable();
+    hbsan_quiet_end();
+    __hbsan_thread_finish(joinable);
+    /* The runtime has forgotten this thread: whatever it still does on its
+     * way out (the remaining key destructors, glibc freeing its TLS) is
+     * not the program's business any more. Never closed: the thread ends. */
+    hbsan_quiet_begin();
+}
+
+/* Creates the key once. Not pthread_once: that is intercepted too. */
+static void ensure_finish_key(void) {
+    if (__atomic_load_n(&finish_key_state, __ATOMIC_ACQUIRE) == 2)
+        return;
+    int expected = 0;
+    if (__atomic_compare_exchange_n(&finish_key_state, &expected, 1, 0, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        if (pthread_key_create(&finish_key, finish_key_destructor) != 0)
+            hbsan_shim_die("cannot create the thread-exit key", NULL);
+        __atomic_store_n(&finish_key_state, 2, __ATOMIC_RELEASE);
+        return;
+    }
+    while (__atomic_load_n(&finish_key_state, __ATOMIC_ACQUIRE) != 2)
+        sched_yield();
+}
+
+/* Called once from the start-up function, before any thread exists. */
+HBSAN_HIDDEN void hbsan_threads_init(void) { ensure_finish_key(); }
+
+/* ---- start of a thread ---------------------------------------------------------- */
+
+static void *hbsan_thread_main(void *p) {
+    struct hbsan_start *start = p;
+    void *(*routine)(void *) = start->routine;
+    void *arg = start->arg;
+    void *ticket = start->ticket;
+    __libc_free(start);
+
+    /* Until the runtime knows this thread, nothing is reported for it:
+     * pthread_getattr_np allocates. */
+    char *lo = NULL, *hi = NULL;
+    hbsan_quiet_begin();
+    pthread_attr_t attr;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+        void *addr;
+        size_t size;
+        if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+            lo = addr;
+            hi = lo + size;
+        }
+        pthread_attr_destroy(&attr);
+    }
+    hbsan_quiet_end();
+
+    __hbsan_thread_start(ticket, lo, hi);
+    pthread_setspecific(finish_key, (void *)(uintptr_t)PTHREAD_DESTRUCTOR_ITERATIONS);
+    return routine(arg);
+}
+
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*routine)(void *),
+                   void *arg) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (hbsan_forward_only())
+        return REAL(pthread_create)(thread, attr, routine, arg);
+    ensure_finish_key();
+    struct hbsan_start *start = __libc_malloc(sizeof *start);
+    if (start == NULL)
+        return EAGAIN;
+    start->routine = routine;
+    start->arg = arg;
+    start->ticket = __hbsan_thread_create(caller_pc, HBSAN_SELF_PC(pthread_create));
+    /* glibc's own bookkeeping allocations for the new thread (its TLS
+     * vector) are not the program's heap blocks. */
+    hbsan_quiet_begin();
+    int rc = REAL(pthread_create)(thread, attr, hbsan_thread_main, start);
+    hbsan_quiet_end();
+    if (rc != 0) {
+        __hbsan_thread_create_failed(start->ticket);
+        __libc_free(start);
+    }
+    return rc;
+}
+
+/* ---- join and detach ------------------------------------------------------------ */
+
+int pthread_join(pthread_t thread, void **retval) {
+    int rc = REAL(pthread_join)(thread, retval);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_joined((unsigned long)thread);
+    return rc;
+}
+
+int pthread_tryjoin_np(pthread_t thread, void **retval) {
+    int rc = REAL(pthread_tryjoin_np)(thread, retval);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_joined((unsigned long)thread);
+    return rc;
+}
+
+int pthread_timedjoin_np(pthread_t thread, void **retval, const struct timespec *abstime) {
+    int rc = REAL(pthread_timedjoin_np)(thread, retval, abstime);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_joined((unsigned long)thread);
+    return rc;
+}
+
+int pthread_clockjoin_np(pthread_t thread, void **retval, clockid_t clock,
+                         const struct timespec *abstime) {
+    int rc = REAL(pthread_clockjoin_np)(thread, retval, clock, abstime);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_joined((unsigned long)thread);
+    return rc;
+}
+
+int pthread_detach(pthread_t thread) {
+    int rc = REAL(pthread_detach)(thread);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_detached((unsigned long)thread);
+    return rc;
+}
