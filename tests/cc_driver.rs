@@ -1,0 +1,632 @@
+//! `hbsan cc` / `hbsan c++` as a C programmer uses them: in place of
+//! `gcc -fsanitize=thread`.
+//!
+//! Tests that link and run a program need the runtime (`libhbsan_rt.a`
+//! with the `__hbsan_*` entry points); without it they print a `skipped:`
+//! line and pass. Tests with clang skip when clang-14/clang-19 are absent.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const HBSAN: &str = env!("CARGO_BIN_EXE_hbsan");
+
+/// Two threads count under a mutex: silent, prints count=2000.
+const CLEAN_C: &str = r#"
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static long count;
+static void *work(void *arg) {
+    char *copy = strdup((const char *)arg);
+    for (int i = 0; i < 1000; i++) {
+        pthread_mutex_lock(&lock);
+        count++;
+        pthread_mutex_unlock(&lock);
+    }
+    free(copy);
+    return NULL;
+}
+int main(void) {
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, work, "name");
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    printf("count=%ld\n", count);
+    return 0;
+}
+"#;
+
+/// A thread writes `value`; main reads it after a relaxed flag says so
+/// (relaxed atomics order nothing): a race on every run.
+const RACY_C: &str = r#"
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+int value;
+static int done;
+static void *writer(void *arg) {
+    (void)arg;
+    value = 42;
+    __atomic_store_n(&done, 1, __ATOMIC_RELAXED);
+    return NULL;
+}
+int main(void) {
+    pthread_t t;
+    pthread_create(&t, NULL, writer, NULL);
+    while (!__atomic_load_n(&done, __ATOMIC_RELAXED))
+        sched_yield();
+    printf("value=%d\n", value);
+    pthread_join(t, NULL);
+    return 0;
+}
+"#;
+
+/// std::thread, std::mutex, new/delete, a thread_local with a destructor.
+const CLEAN_CPP: &str = r#"
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+struct Tracker { int n = 0; ~Tracker() { if (n < 0) std::puts("never"); } };
+thread_local Tracker tracker;
+int main() {
+    std::mutex m;
+    auto total = std::make_unique<long>(0);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < 2; i++)
+        threads.emplace_back([&] {
+            for (int j = 0; j < 500; j++) {
+                tracker.n++;
+                std::lock_guard<std::mutex> g(m);
+                ++*total;
+            }
+        });
+    for (auto &t : threads) t.join();
+    std::printf("total=%ld\n", *total);
+}
+"#;
+
+fn hbsan() -> Command {
+    let mut cmd = Command::new(HBSAN);
+    cmd.env_remove("CC")
+        .env_remove("CXX")
+        .env_remove("HBSAN_RT_LIB")
+        .env_remove("HBSAN_OPTIONS")
+        .env_remove("TSAN_OPTIONS");
+    cmd
+}
+
+fn output(cmd: &mut Command) -> Output {
+    cmd.output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"))
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Asserts success; returns stdout.
+fn ok(cmd: &mut Command) -> String {
+    let out = output(cmd);
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed ({}):\n{}{}",
+        out.status,
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    text(&out.stdout)
+}
+
+/// A fresh directory for one test, with `files` written into it.
+fn workdir(test: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cc_driver")
+        .join(test);
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).expect("create test dir");
+    for (name, body) in files {
+        fs::write(dir.join(name), body).expect("write test file");
+    }
+    dir
+}
+
+/// Whether programs can be linked: the runtime staticlib is there and
+/// implements the interceptors' entry points. Prints the skip line if not.
+fn runtime_ready(test: &str) -> bool {
+    let why = match hbsan::cc::libhbsan::runtime_staticlib(Path::new(HBSAN)) {
+        Err(e) => e,
+        Ok(lib) => {
+            let out = output(Command::new("nm").args(["-g", "--defined-only"]).arg(&lib));
+            let symbols = text(&out.stdout);
+            if symbols.contains(" T __hbsan_init_native")
+                && symbols.contains(" T __tsan_func_entry")
+            {
+                return true;
+            }
+            format!(
+                "{} does not implement __hbsan_init_native/__tsan_func_entry yet",
+                lib.display()
+            )
+        }
+    };
+    eprintln!("skipped: {test}: no working runtime to link against: {why}");
+    false
+}
+
+/// Runs a built program; its exit code, stdout and stderr.
+fn run(program: &Path) -> (Option<i32>, String, String) {
+    let out = output(
+        Command::new(program)
+            .env_remove("HBSAN_OPTIONS")
+            .env_remove("TSAN_OPTIONS"),
+    );
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+fn assert_clean(program: &Path, expected_stdout: &str) {
+    let (code, stdout, stderr) = run(program);
+    assert_eq!(code, Some(0), "{}:\n{stdout}{stderr}", program.display());
+    assert_eq!(stdout, expected_stdout, "{stderr}");
+    assert!(!stderr.contains("WARNING"), "{stderr}");
+}
+
+/// The undefined symbols of an object or archive.
+fn undefined(path: &Path) -> Vec<String> {
+    let out = output(Command::new("nm").arg("-u").arg(path));
+    text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().last().map(str::to_string))
+        .collect()
+}
+
+fn clang(version: &str) -> Option<String> {
+    let name = format!("clang-{version}");
+    let found = Command::new(&name)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    found.then_some(name)
+}
+
+#[test]
+fn version_passes_through() {
+    let ours = ok(hbsan().args(["cc", "--version"]));
+    let gcc = ok(Command::new("gcc").arg("--version"));
+    assert_eq!(ours, gcc);
+    let ours = ok(hbsan().args(["c++", "--version"]));
+    let gxx = ok(Command::new("g++").arg("--version"));
+    assert_eq!(ours, gxx);
+}
+
+#[test]
+fn compile_only_instruments() {
+    let dir = workdir("compile_only", &[("racy.c", RACY_C)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "-c", "racy.c", "-o", "racy.o"]));
+    let undefined = undefined(&dir.join("racy.o"));
+    for hook in ["__tsan_init", "__tsan_func_entry", "__tsan_write4"] {
+        assert!(
+            undefined.iter().any(|s| s == hook),
+            "{hook} not referenced: {undefined:?}"
+        );
+    }
+    // -S and -E are compile steps too.
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-O1", "-S", "racy.c", "-o", "racy.s"]));
+    let asm = fs::read_to_string(dir.join("racy.s")).unwrap();
+    assert!(asm.contains("__tsan_func_entry"), "no hooks in racy.s");
+    let pre = ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-E", "-dM", "racy.c"]));
+    assert!(
+        pre.contains("__SANITIZE_THREAD__"),
+        "not preprocessed for tsan"
+    );
+}
+
+#[test]
+fn syntax_error_is_the_compilers() {
+    let bad = "int main(void) { return 0 }\n";
+    let dir = workdir("syntax_error", &[("bad.c", bad)]);
+    for extra in [&["-c"][..], &["-o", "bad"][..]] {
+        let theirs = output(
+            Command::new("gcc")
+                .current_dir(&dir)
+                .arg("-fsanitize=thread")
+                .arg("bad.c")
+                .args(extra),
+        );
+        let ours = output(hbsan().current_dir(&dir).args(["cc", "bad.c"]).args(extra));
+        assert!(!theirs.status.success());
+        assert_eq!(ours.status.code(), theirs.status.code(), "{extra:?}");
+        let ours_err = text(&ours.stderr);
+        assert!(
+            ours_err.contains("bad.c:1:") && ours_err.contains("error: expected"),
+            "{extra:?}: {ours_err}"
+        );
+        assert!(!dir.join("bad").exists(), "a failed compile linked anyway");
+    }
+    // No input at all: gcc's own complaint and status.
+    let theirs = output(&mut Command::new("gcc"));
+    let ours = output(hbsan().arg("cc"));
+    assert_eq!(ours.status.code(), theirs.status.code());
+    assert!(text(&ours.stderr).contains("no input files"));
+}
+
+#[test]
+fn compile_and_link_runs() {
+    if !runtime_ready("compile_and_link_runs") {
+        return;
+    }
+    let dir = workdir("compile_and_link", &[("clean.c", CLEAN_C)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "clean.c", "-o", "clean"]));
+    assert_clean(&dir.join("clean"), "count=2000\n");
+    // No temporary objects left next to the sources.
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left.len(), 2, "{left:?}");
+}
+
+#[test]
+fn races_are_reported() {
+    if !runtime_ready("races_are_reported") {
+        return;
+    }
+    let dir = workdir("races", &[("racy.c", RACY_C)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "racy.c", "-o", "racy"]));
+    let (code, stdout, stderr) = run(&dir.join("racy"));
+    assert_eq!(code, Some(66), "{stdout}{stderr}");
+    assert_eq!(stdout, "value=42\n");
+    assert!(
+        stderr.contains("WARNING: ThreadSanitizer: data race"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("racy.c:"), "{stderr}");
+    assert!(
+        stderr.contains("ThreadSanitizer: reported 1 warnings"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn links_objects_compiled_by_gcc() {
+    if !runtime_ready("links_objects_compiled_by_gcc") {
+        return;
+    }
+    let dir = workdir("gcc_objects", &[("clean.c", CLEAN_C)]);
+    ok(Command::new("gcc").current_dir(&dir).args([
+        "-fsanitize=thread",
+        "-g",
+        "-O1",
+        "-c",
+        "clean.c",
+        "-o",
+        "clean.o",
+    ]));
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "clean.o", "-o", "clean", "-lpthread"]));
+    assert_clean(&dir.join("clean"), "count=2000\n");
+    // Linked without libtsan.
+    let ldd = ok(Command::new("ldd").arg(dir.join("clean")));
+    assert!(!ldd.contains("libtsan"), "{ldd}");
+}
+
+#[test]
+fn cxx() {
+    if !runtime_ready("cxx") {
+        return;
+    }
+    let dir = workdir("cxx", &[("clean.cpp", CLEAN_CPP)]);
+    ok(hbsan().current_dir(&dir).args([
+        "c++",
+        "-g",
+        "-O1",
+        "-std=c++17",
+        "clean.cpp",
+        "-o",
+        "clean",
+    ]));
+    assert_clean(&dir.join("clean"), "total=1000\n");
+}
+
+#[test]
+fn several_sources_and_languages() {
+    if !runtime_ready("several_sources_and_languages") {
+        return;
+    }
+    let main_c = "#include <stdio.h>\nint twice(int);\nint main(void) { printf(\"%d\\n\", twice(21)); return 0; }\n";
+    let helper = "int twice(int x) { return 2 * x; }\n";
+    let dir = workdir(
+        "several_sources",
+        &[("main.c", main_c), ("helper.txt", helper)],
+    );
+    // helper.txt is C because of -x c; -x none makes the object an object again.
+    ok(Command::new("gcc").current_dir(&dir).args([
+        "-fsanitize=thread",
+        "-c",
+        "-x",
+        "c",
+        "helper.txt",
+        "-o",
+        "helper.o",
+    ]));
+    ok(hbsan().current_dir(&dir).args([
+        "cc",
+        "-O1",
+        "main.c",
+        "-x",
+        "c",
+        "helper.txt",
+        "-x",
+        "none",
+        "-o",
+        "two",
+    ]));
+    assert_clean(&dir.join("two"), "42\n");
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-O1", "main.c", "helper.o", "-o", "mixed"]));
+    assert_clean(&dir.join("mixed"), "42\n");
+}
+
+#[test]
+fn with_clang() {
+    if !runtime_ready("with_clang") {
+        return;
+    }
+    let mut any = false;
+    for version in ["14", "19"] {
+        let Some(clang) = clang(version) else {
+            eprintln!("skipped: with_clang: clang-{version} is not installed");
+            continue;
+        };
+        any = true;
+        let dir = workdir(
+            &format!("clang{version}"),
+            &[("clean.c", CLEAN_C), ("racy.c", RACY_C)],
+        );
+        ok(hbsan()
+            .env("CC", &clang)
+            .current_dir(&dir)
+            .args(["cc", "-g", "-O1", "clean.c", "-o", "clean"]));
+        assert_clean(&dir.join("clean"), "count=2000\n");
+        ok(hbsan()
+            .env("CC", &clang)
+            .current_dir(&dir)
+            .args(["cc", "-g", "-O1", "racy.c", "-o", "racy"]));
+        let (code, _, stderr) = run(&dir.join("racy"));
+        assert_eq!(code, Some(66), "{clang}: {stderr}");
+    }
+    if !any {
+        eprintln!("skipped: with_clang: no clang installed");
+    }
+}
+
+/// A shared object gets no runtime of its own; the executable exports the
+/// hooks and the interceptors to it, dlopen'ed or not: its mutex
+/// operations are seen, so its counter is not reported.
+#[test]
+fn shared_objects_use_the_executables_runtime() {
+    if !runtime_ready("shared_objects_use_the_executables_runtime") {
+        return;
+    }
+    let plugin = r#"
+#include <pthread.h>
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static long counter;
+void bump(void) { pthread_mutex_lock(&m); counter++; pthread_mutex_unlock(&m); }
+long total(void) { pthread_mutex_lock(&m); long c = counter; pthread_mutex_unlock(&m); return c; }
+"#;
+    let main_c = r#"
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdio.h>
+static void (*bump)(void);
+static void *worker(void *arg) { (void)arg; for (int i = 0; i < 500; i++) bump(); return NULL; }
+int main(int argc, char **argv) {
+    (void)argc;
+    void *h = dlopen(argv[1], RTLD_NOW);
+    if (!h) { fprintf(stderr, "%s\n", dlerror()); return 1; }
+    bump = (void (*)(void))dlsym(h, "bump");
+    long (*total)(void) = (long (*)(void))dlsym(h, "total");
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) pthread_create(&t[i], NULL, worker, NULL);
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    printf("total=%ld\n", total());
+    return 0;
+}
+"#;
+    let dir = workdir("shared", &[("plugin.c", plugin), ("main.c", main_c)]);
+    ok(hbsan().current_dir(&dir).args([
+        "cc",
+        "-g",
+        "-O1",
+        "-shared",
+        "-fPIC",
+        "plugin.c",
+        "-o",
+        "plugin.so",
+    ]));
+    let undefined = undefined(&dir.join("plugin.so"));
+    assert!(
+        undefined.iter().any(|s| s == "__tsan_func_entry"),
+        "plugin.so should leave the hooks to the executable: {undefined:?}"
+    );
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "main.c", "-o", "main"]));
+    let (code, stdout, stderr) = run_with_arg(&dir.join("main"), &dir.join("plugin.so"));
+    assert_eq!(code, Some(0), "{stdout}{stderr}");
+    assert_eq!(stdout, "total=1000\n", "{stderr}");
+}
+
+fn run_with_arg(program: &Path, arg: &Path) -> (Option<i32>, String, String) {
+    let out = output(Command::new(program).arg(arg).env_remove("TSAN_OPTIONS"));
+    (out.status.code(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn static_links_are_refused() {
+    let dir = workdir("static", &[("clean.c", CLEAN_C)]);
+    let out = output(
+        hbsan()
+            .current_dir(&dir)
+            .args(["cc", "-static", "clean.c", "-o", "clean"]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("-static is not supported"));
+}
+
+#[test]
+fn missing_runtime_is_a_clear_error() {
+    let dir = workdir("missing_runtime", &[("clean.c", CLEAN_C)]);
+    let out = output(
+        hbsan()
+            .current_dir(&dir)
+            .env("HBSAN_RT_LIB", dir.join("nowhere.a"))
+            .args(["cc", "clean.c", "-o", "clean"]),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("hbsan: HBSAN_RT_LIB="), "{stderr}");
+}
+
+/// libhbsan.a is built once by whichever of several concurrent links gets
+/// there first; none of them sees a half-written archive. Its runtime
+/// object exports only the hooks.
+#[test]
+fn concurrent_first_builds() {
+    if !runtime_ready("concurrent_first_builds") {
+        return;
+    }
+    let staticlib = hbsan::cc::libhbsan::runtime_staticlib(Path::new(HBSAN)).unwrap();
+    let dir = workdir("concurrent", &[("clean.c", CLEAN_C)]);
+    let own = dir.join("libhbsan_rt.a");
+    fs::copy(&staticlib, &own).expect("copy the runtime");
+    ok(Command::new("gcc").current_dir(&dir).args([
+        "-fsanitize=thread",
+        "-g",
+        "-O1",
+        "-c",
+        "clean.c",
+        "-o",
+        "clean.o",
+    ]));
+    std::thread::scope(|s| {
+        for n in 0..3 {
+            let (dir, own) = (&dir, &own);
+            s.spawn(move || {
+                let program = format!("clean{n}");
+                ok(hbsan().current_dir(dir).env("HBSAN_RT_LIB", own).args([
+                    "cc",
+                    "clean.o",
+                    "-o",
+                    &program,
+                    "-lpthread",
+                ]));
+                assert_clean(&dir.join(&program), "count=2000\n");
+            });
+        }
+    });
+    // Nothing temporary left beside the archive.
+    let names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("libhbsan") && !n.starts_with("libhbsan_rt"))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(
+        sorted,
+        ["libhbsan.a", "libhbsan.a.stamp", "libhbsan.dynlist"],
+        "{names:?}"
+    );
+
+    // The runtime object: hooks global, std local, no LLVM bitcode.
+    let work = dir.join("members");
+    fs::create_dir_all(&work).unwrap();
+    ok(Command::new("ar")
+        .current_dir(&work)
+        .args(["x"])
+        .arg(dir.join("libhbsan.a"))
+        .arg("rt.o"));
+    let globals = ok(Command::new("nm")
+        .args(["-g", "--defined-only"])
+        .arg(work.join("rt.o")));
+    let stray: Vec<&str> = globals
+        .lines()
+        .filter_map(|l| l.split_whitespace().last())
+        .filter(|s| !s.starts_with("__tsan_") && !s.starts_with("__hbsan_"))
+        .collect();
+    assert!(stray.is_empty(), "global beyond the hooks: {stray:?}");
+    assert!(globals.contains("__tsan_read4"), "no hooks in rt.o");
+    let sections = ok(Command::new("objdump").arg("-h").arg(work.join("rt.o")));
+    assert!(!sections.contains(".llvmbc"), "bitcode left in rt.o");
+}
+
+/// The interceptors must not call themselves: gcc may turn a loop into a
+/// memcpy/memset/strlen call, which in the shim would be a call to its own
+/// interceptor. No shim object may reference a name the shim defines
+/// (except its hidden `hbsan_*` helpers).
+#[test]
+fn shim_objects_do_not_call_themselves() {
+    let dir = workdir("shim_objects", &[]);
+    ok(Command::new("ar")
+        .current_dir(&dir)
+        .arg("x")
+        .arg(env!("HBSAN_SHIM_ARCHIVE")));
+    let objects: Vec<PathBuf> = fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "o"))
+        .collect();
+    assert!(objects.len() >= 6, "{objects:?}");
+    let mut defined = Vec::new();
+    for o in &objects {
+        let out = ok(Command::new("nm").args(["-g", "--defined-only"]).arg(o));
+        defined.extend(
+            out.lines()
+                .filter_map(|l| l.split_whitespace().last().map(str::to_string)),
+        );
+    }
+    for name in [
+        "malloc",
+        "memcpy",
+        "strlen",
+        "pthread_create",
+        "_Znwm",
+        "fork",
+    ] {
+        assert!(defined.iter().any(|d| d == name), "{name} not intercepted");
+    }
+    for o in &objects {
+        let calls_itself: Vec<String> = undefined(o)
+            .into_iter()
+            .filter(|u| !u.starts_with("hbsan_") && defined.contains(u))
+            .collect();
+        assert!(
+            calls_itself.is_empty(),
+            "{} calls interceptors: {calls_itself:?}",
+            o.display()
+        );
+    }
+}
