@@ -1,0 +1,37 @@
+// hbsan-test: expect=race
+// hbsan-test: access=write:4:worker:17 access=read:4:main:32
+// hbsan-test: location=global:result
+/* A pthread_timedjoin_np that times out (ETIMEDOUT) is not a join: main reads
+ * the result the still-running thread wrote, without any edge. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include "order.h"
+
+int result;
+
+void *worker(void *arg)
+{
+    (void)arg;
+    result = 42;
+    order_step(1);
+    order_wait(2); /* stay alive until main's join attempt has timed out */
+    return NULL;
+}
+
+int main(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, worker, NULL) != 0)
+        return 1;
+    order_wait(1);
+    struct timespec deadline = order_deadline(10);
+    int rc = pthread_timedjoin_np(t, NULL, &deadline);
+    order_require(rc == ETIMEDOUT, "pthread_timedjoin_np times out");
+    int seen = result;
+    order_step(2);
+    pthread_join(t, NULL);
+    printf("timedjoin_racy: %d\n", seen);
+    return 0;
+}
