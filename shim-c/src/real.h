@@ -54,11 +54,22 @@ void *__libc_pvalloc(size_t size);
  * general-dynamic access could call __tls_get_addr, which may malloc. */
 extern __thread int hbsan_quiet __attribute__((tls_model("initial-exec"))) HBSAN_HIDDEN;
 
+/* Signals whose handlers wait for this thread to leave the runtime (bit
+ * sig-1; see signals.c), and the function that runs them. */
+extern __thread unsigned long long hbsan_signals_pending
+    __attribute__((tls_model("initial-exec"))) HBSAN_HIDDEN;
+HBSAN_HIDDEN void hbsan_signals_deliver(void);
+
 /* Whether the interceptor must only forward to the real function: the
  * runtime is running on this thread (its own malloc/memcpy/locks must not
- * come back to it), or the shim opened a quiet window. */
+ * come back to it), or the shim opened a quiet window. Otherwise this is a
+ * safe point to run signal handlers that had to wait. */
 static inline int hbsan_forward_only(void) {
-    return hbsan_quiet != 0 || __hbsan_in_runtime() != 0;
+    if (hbsan_quiet != 0 || __hbsan_in_runtime() != 0)
+        return 1;
+    if (__builtin_expect(hbsan_signals_pending != 0, 0))
+        hbsan_signals_deliver();
+    return 0;
 }
 
 static inline void hbsan_quiet_begin(void) { hbsan_quiet++; }

@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 
 HBSAN_REAL_SLOT(pthread_create);
@@ -33,6 +34,11 @@ struct hbsan_start {
     void *(*routine)(void *);
     void *arg;
     void *ticket;
+    /* The parent's signal mask, which the child gets once the runtime
+     * knows it: a signal handler (instrumented code) running before that
+     * would make the runtime adopt the thread as one it never saw
+     * created. The child starts with every signal blocked. */
+    sigset_t sigmask;
 };
 
 /* ---- the finishing key ------------------------------------------------------ */
@@ -64,6 +70,12 @@ static void finish_key_destructor(void *value) {
     hbsan_quiet_begin();
     int joinable = thread_is_joinable();
     hbsan_quiet_end();
+    /* No handler may run on this thread once the runtime forgot it (see
+     * struct hbsan_start); a process-directed signal goes to another
+     * thread instead. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, NULL);
     __hbsan_thread_finish(joinable);
     /* The runtime has forgotten this thread: whatever it still does on its
      * way out (the remaining key destructors, glibc freeing its TLS) is
@@ -97,6 +109,7 @@ static void *hbsan_thread_main(void *p) {
     void *(*routine)(void *) = start->routine;
     void *arg = start->arg;
     void *ticket = start->ticket;
+    sigset_t sigmask = start->sigmask;
     __libc_free(start);
 
     /* Until the runtime knows this thread, nothing is reported for it:
@@ -117,6 +130,7 @@ static void *hbsan_thread_main(void *p) {
 
     __hbsan_thread_start(ticket, lo, hi);
     pthread_setspecific(finish_key, (void *)(uintptr_t)PTHREAD_DESTRUCTOR_ITERATIONS);
+    pthread_sigmask(SIG_SETMASK, &sigmask, NULL);
     return routine(arg);
 }
 
@@ -132,11 +146,18 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*routin
     start->routine = routine;
     start->arg = arg;
     start->ticket = __hbsan_thread_create(caller_pc, HBSAN_SELF_PC(pthread_create));
+    /* The child inherits the mask in force at creation: all blocked. */
+    sigset_t all, mine;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &mine);
+    start->sigmask = mine;
     /* glibc's own bookkeeping allocations for the new thread (its TLS
      * vector) are not the program's heap blocks. */
     hbsan_quiet_begin();
     int rc = REAL(pthread_create)(thread, attr, hbsan_thread_main, start);
     hbsan_quiet_end();
+    /* (Not start->sigmask: the child may have freed `start` already.) */
+    pthread_sigmask(SIG_SETMASK, &mine, NULL);
     if (rc != 0) {
         __hbsan_thread_create_failed(start->ticket);
         __libc_free(start);
