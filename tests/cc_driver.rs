@@ -630,3 +630,71 @@ fn shim_objects_do_not_call_themselves() {
         );
     }
 }
+
+/// A timer signal lands on threads busy in malloc, free and mutexes, that
+/// is, often inside the runtime: the program's handler must still never
+/// run there (it would run instrumented code on half-updated detector
+/// state). `sigaction` reports the program's own handler, not the wrapper.
+#[test]
+fn signal_handlers_wait_for_the_runtime() {
+    if !runtime_ready("signal_handlers_wait_for_the_runtime") {
+        return;
+    }
+    let program = r#"
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+int __hbsan_in_runtime(void);
+static int ticks, inside;
+static void on_alarm(int sig) {
+    (void)sig;
+    __atomic_fetch_add(&ticks, 1, __ATOMIC_RELAXED);
+    if (__hbsan_in_runtime())
+        __atomic_fetch_add(&inside, 1, __ATOMIC_RELAXED);
+}
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static void *volatile keep[64];
+static void *churn(void *arg) {
+    (void)arg;
+    for (int i = 0; i < 50000; i++) {
+        void *p = malloc(64 + i % 64);
+        memset(p, 1, 64);
+        pthread_mutex_lock(&lock);
+        keep[i % 64] = p;
+        pthread_mutex_unlock(&lock);
+        free(p);
+    }
+    return NULL;
+}
+int main(void) {
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigaction(SIGALRM, &sa, NULL);
+    sigaction(SIGALRM, NULL, &old);
+    if (old.sa_handler != on_alarm)
+        return 2;
+    if (signal(SIGALRM, on_alarm) != on_alarm)
+        return 3;
+    struct itimerval every = {{0, 200}, {0, 200}}, off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &every, NULL);
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, churn, NULL);
+    churn(NULL);
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("ticked=%d inside=%d\n", ticks > 0, inside);
+    return 0;
+}
+"#;
+    let dir = workdir("signals", &[("sig.c", program)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "sig.c", "-o", "sig"]));
+    assert_clean(&dir.join("sig"), "ticked=1 inside=0\n");
+}
