@@ -22,6 +22,9 @@ use super::instructions::{Op, Value};
 use super::lexer::{Kind, replace_locals, tokenize};
 use super::module::{Function, Module};
 
+/// Ranges longer than this (1 TiB) cannot come from a terminating loop; they are clamped.
+const MAX_SPAN: u64 = 1 << 40;
+
 /// Code to place before one loop.
 #[derive(Clone, Debug)]
 pub struct Hoist {
@@ -65,10 +68,16 @@ impl Cloner<'_, '_> {
         let &si = self.view.defs.get(v)?;
         let stmt = &self.view.func.stmts[si];
         let inst = stmt.inst()?;
-        if !matches!(
-            inst.op,
-            Op::Gep { .. } | Op::Cast { .. } | Op::Binary { .. }
-        ) {
+        // Only the pure instructions the affine analysis follows.
+        let pure = match &inst.op {
+            Op::Gep { .. } | Op::Cast { .. } | Op::Binary { .. } => true,
+            Op::Other(o) => matches!(
+                o.as_str(),
+                "extractelement" | "insertelement" | "shufflevector"
+            ),
+            _ => false,
+        };
+        if !pure {
             return None;
         }
         let toks = tokenize(&stmt.text).ok()?;
@@ -88,10 +97,56 @@ impl Cloner<'_, '_> {
     }
 }
 
-/// A hoistable access: its index in the access list and its stride in bytes per iteration.
+/// A hoistable access: its index in the access list, its pointer as root plus constant
+/// offset, and the root's stride in bytes per iteration.
 struct Candidate {
     index: usize,
+    root: String,
+    offset: i128,
     stride: i128,
+}
+
+/// Bytes `[lo, hi)` relative to a root touched per iteration by some accesses of one kind.
+struct Footprint {
+    lo: i128,
+    hi: i128,
+    write: bool,
+    /// Candidate indices (into the candidate list) inside it.
+    members: Vec<usize>,
+}
+
+/// Merges the per-iteration intervals of candidates into maximal contiguous footprints.
+fn footprints(
+    accesses: &[Access],
+    cands: &[Candidate],
+    group: &[usize],
+    write: bool,
+) -> Vec<Footprint> {
+    let mut items: Vec<(i128, i128, usize)> = group
+        .iter()
+        .filter(|&&c| accesses[cands[c].index].write == write)
+        .map(|&c| {
+            let lo = cands[c].offset;
+            (lo, lo + i128::from(accesses[cands[c].index].size), c)
+        })
+        .collect();
+    items.sort();
+    let mut out: Vec<Footprint> = Vec::new();
+    for (lo, hi, c) in items {
+        match out.last_mut() {
+            Some(f) if lo <= f.hi => {
+                f.hi = f.hi.max(hi);
+                f.members.push(c);
+            }
+            _ => out.push(Footprint {
+                lo,
+                hi,
+                write,
+                members: vec![c],
+            }),
+        }
+    }
+    out
 }
 
 /// Plans the range checks of every qualifying loop of `f`, marking the covered accesses
@@ -143,67 +198,97 @@ fn plan_loop(
         {
             continue;
         }
-        let Some(aff) = view.affine(&a.ptr.text, &mut memo) else {
+        let Some(form) = view.ptr_form(&a.ptr.text, &mut memo) else {
             continue;
         };
-        if aff.coef.unsigned_abs() <= u128::from(a.size) {
-            cands.push(Candidate {
-                index: i,
-                stride: aff.coef,
-            });
+        cands.push(Candidate {
+            index: i,
+            root: form.root,
+            offset: form.offset,
+            stride: form.stride,
+        });
+    }
+    // Group by root and stride; within a group, each maximal run of overlapping or adjacent
+    // per-iteration intervals (writes and reads apart) is one footprint. A footprint at least
+    // as wide as the stride tiles a contiguous range over all iterations.
+    let mut groups: Vec<((String, i128), Vec<usize>)> = Vec::new();
+    for (ci, c) in cands.iter().enumerate() {
+        let key = (c.root.clone(), c.stride);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, g)) => g.push(ci),
+            None => groups.push((key, vec![ci])),
         }
     }
-    if cands.is_empty() {
+    let mut chosen: Vec<Footprint> = Vec::new();
+    let mut covered: Vec<usize> = Vec::new();
+    for ((_, stride), group) in &groups {
+        let tiles = |fp: &Footprint| *stride == 0 || fp.hi - fp.lo >= stride.abs();
+        let writes: Vec<Footprint> = footprints(accesses, &cands, group, true)
+            .into_iter()
+            .filter(tiles)
+            .collect();
+        for r in footprints(accesses, &cands, group, false) {
+            if writes.iter().any(|w| w.lo <= r.lo && r.hi <= w.hi) {
+                // A write range of the same iterations covers these reads.
+                covered.extend(r.members.iter().map(|&c| cands[c].index));
+            } else if tiles(&r) {
+                chosen.push(r);
+            }
+        }
+        chosen.extend(writes);
+    }
+    if chosen.is_empty() {
         return None;
     }
-    // Same canonical pointer and stride: the ranges are nested by size, so a write range
-    // covers reads and smaller writes (the argument of the redundancy analysis, per iteration).
-    cands.sort_by_key(|c| {
-        let a = &accesses[c.index];
-        (!a.write, std::cmp::Reverse(a.size), a.stmt)
-    });
-    let mut kept: Vec<&Candidate> = Vec::new();
-    for c in &cands {
-        let a = &accesses[c.index];
-        let by = kept.iter().any(|k| {
-            let b = &accesses[k.index];
-            b.canon == a.canon && k.stride == c.stride && (b.write || !a.write) && b.size >= a.size
-        });
-        if !by {
-            kept.push(c);
-        }
-    }
-    // First the values of iteration 0; give up on the loop if any cannot be rebuilt.
+    // The first iteration's address of one member of each footprint; give up on the loop if
+    // any cannot be rebuilt in front of it.
     let mut lines = Vec::new();
     let mut cloner = Cloner {
         view,
         memo: HashMap::new(),
     };
     let mut starts = Vec::new();
-    for c in &kept {
-        starts.push(cloner.value(&accesses[c.index].ptr.text, em, &mut lines, 0)?);
+    for fp in &chosen {
+        let a = &accesses[cands[fp.members[0]].index];
+        starts.push(cloner.value(&a.ptr.text, em, &mut lines, 0)?);
     }
-    let k64 = if kept.iter().any(|c| c.stride != 0) {
+    let k64 = if chosen.iter().any(|fp| cands[fp.members[0]].stride != 0) {
         Some(last_iteration(l, em, &mut lines)?)
     } else {
         None
     };
     let pty = em.byte_ptr_ty();
-    for (c, start) in kept.iter().zip(starts) {
-        let a = &accesses[c.index];
+    for (fp, start) in chosen.iter().zip(starts) {
+        let first = &cands[fp.members[0]];
+        let a = &accesses[first.index];
         let dbg = f.stmts[a.stmt].inst().and_then(|i| i.dbg.clone());
         let v = Value {
             ty: a.ptr.ty.clone(),
             ty_text: a.ptr.ty_text.clone(),
             text: start,
         };
-        let p = em.byte_ptr(&v, &mut lines);
-        match (&k64, c.stride) {
+        let mut p = em.byte_ptr(&v, &mut lines);
+        if fp.lo != first.offset {
+            let q = em.fresh();
+            lines.push(format!(
+                "  {q} = getelementptr i8, {pty} {p}, i64 {}",
+                fp.lo - first.offset
+            ));
+            p = q;
+        }
+        let width = fp.hi - fp.lo;
+        match (&k64, first.stride) {
             (Some(k), s) if s != 0 => {
+                let product = em.fresh();
+                lines.push(format!("  {product} = mul i64 {k}, {}", s.unsigned_abs()));
+                // A range beyond any real loop's reach (a loop that would never meet its
+                // bound) is cut back to the first iteration.
+                let sane = em.fresh();
+                lines.push(format!("  {sane} = icmp ult i64 {product}, {MAX_SPAN}"));
                 let m = em.fresh();
-                lines.push(format!("  {m} = mul i64 {k}, {}", s.unsigned_abs()));
+                lines.push(format!("  {m} = select i1 {sane}, i64 {product}, i64 0"));
                 let len = em.fresh();
-                lines.push(format!("  {len} = add i64 {m}, {}", a.size));
+                lines.push(format!("  {len} = add i64 {m}, {width}"));
                 let lo = if s > 0 {
                     p
                 } else {
@@ -213,26 +298,29 @@ fn plan_loop(
                     lines.push(format!("  {lo} = getelementptr i8, {pty} {p}, i64 {neg}"));
                     lo
                 };
-                em.range_check(&mut lines, a.write, &lo, &len, dbg.as_deref());
+                em.range_check(&mut lines, fp.write, &lo, &len, dbg.as_deref());
             }
-            _ => {
-                em.access_check(
-                    &mut lines,
-                    a.write,
-                    a.size,
-                    a.align,
-                    false,
-                    a.ty.is_aggregate(),
-                    &p,
-                    dbg.as_deref(),
-                );
-            }
+            _ if fp.members.len() == 1 => em.access_check(
+                &mut lines,
+                a.write,
+                a.size,
+                a.align,
+                false,
+                a.ty.is_aggregate(),
+                &p,
+                dbg.as_deref(),
+            ),
+            _ => em.range_check(&mut lines, fp.write, &p, &width.to_string(), dbg.as_deref()),
         }
     }
-    for c in &cands {
-        accesses[c.index].action = Action::Hoisted;
+    let mut hoisted = covered;
+    for fp in &chosen {
+        hoisted.extend(fp.members.iter().map(|&c| cands[c].index));
     }
-    em.stats.add("loop.accesses_covered", cands.len() as u64);
+    for &i in &hoisted {
+        accesses[i].action = Action::Hoisted;
+    }
+    em.stats.add("loop.accesses_covered", hoisted.len() as u64);
     em.stats.bump("loop.ranged");
     let split = if l.split { Some(em.fresh()) } else { None };
     Some(Hoist {
@@ -273,11 +361,17 @@ fn last_iteration(l: &Loop, em: &mut Emitter, out: &mut Vec<String>) -> Option<S
     out.push(format!(
         "  {last} = select i1 {more}, {ty} {boundary}, {ty} {init}"
     ));
-    let k = em.fresh();
+    let mut k = em.fresh();
     if t.step > 0 {
         out.push(format!("  {k} = sub {ty} {last}, {init}"));
     } else {
         out.push(format!("  {k} = sub {ty} {init}, {last}"));
+    }
+    if t.step.abs() != 1 {
+        // The distance is an exact multiple of the step (see `loops::Trip`).
+        let q = em.fresh();
+        out.push(format!("  {q} = udiv {ty} {k}, {}", t.step.unsigned_abs()));
+        k = q;
     }
     if t.bits == 64 {
         return Some(k);

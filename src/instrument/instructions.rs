@@ -173,6 +173,14 @@ pub enum Op {
         ret: Type,
         /// The arguments.
         args: Vec<Arg>,
+        /// Function attributes at the call (`nounwind`, `#3`, ...).
+        fn_attrs: Vec<String>,
+        /// Carries fast-math flags.
+        fast_math: bool,
+        /// Has operand bundles (`[ "deopt"(...) ]`).
+        bundles: bool,
+        /// Byte offset where the call proper ends (before attachments or destinations).
+        end: usize,
     },
     /// `alloca`
     Alloca {
@@ -703,7 +711,8 @@ fn starts_type(t: &Token<'_>) -> bool {
 }
 
 /// Skips attribute words (with their `(...)` or, for `align`, their number) until a type.
-fn skip_attrs_until_type(c: &mut Cursor<'_, '_>) -> PResult<()> {
+fn skip_attrs_until_type<'a>(c: &mut Cursor<'_, 'a>) -> PResult<Vec<&'a str>> {
+    let mut words = Vec::new();
     let mut guard = 0;
     while let Some(t) = c.peek() {
         guard += 1;
@@ -714,6 +723,7 @@ fn skip_attrs_until_type(c: &mut Cursor<'_, '_>) -> PResult<()> {
             return c.err("expected a type");
         }
         c.next();
+        words.push(t.text);
         if c.peek().is_some_and(|n| n.is_punct('(')) {
             c.skip_group()?;
         } else if matches!(t.text, "align" | "cc" | "alignstack")
@@ -722,11 +732,18 @@ fn skip_attrs_until_type(c: &mut Cursor<'_, '_>) -> PResult<()> {
             c.next();
         }
     }
-    Ok(())
+    Ok(words)
 }
 
+/// Fast-math flags (a call carrying them cannot become an `invoke`).
+const FAST_MATH: [&str; 8] = [
+    "fast", "nnan", "ninf", "nsz", "arcp", "contract", "afn", "reassoc",
+];
+
 fn parse_call(c: &mut Cursor<'_, '_>, text: &str, kind: &'static str, tail: Marker) -> PResult<Op> {
-    skip_attrs_until_type(c)?;
+    let fast_math = skip_attrs_until_type(c)?
+        .iter()
+        .any(|w| FAST_MATH.contains(w));
     let fty = parse_type(c)?;
     let ret = match fty {
         Type::Func { ret, .. } => *ret,
@@ -762,12 +779,33 @@ fn parse_call(c: &mut Cursor<'_, '_>, text: &str, kind: &'static str, tail: Mark
             args.push(parse_arg(part, text)?);
         }
     }
+    // Function attributes, then operand bundles, then (for invoke) the destinations or
+    // (for call) the metadata attachments.
+    let mut fn_attrs = Vec::new();
+    while let Some(t) = c.peek() {
+        if !matches!(t.kind, Kind::Ident | Kind::AttrRef) || t.is_ident("to") {
+            break;
+        }
+        c.next();
+        fn_attrs.push(t.text.to_string());
+        if c.peek().is_some_and(|n| n.is_punct('(')) {
+            c.skip_group()?;
+        }
+    }
+    let bundles = c.peek().is_some_and(|t| t.is_punct('['));
+    if bundles {
+        c.skip_group()?;
+    }
     Ok(Op::Call {
         kind,
         tail,
         callee,
         ret,
         args,
+        fn_attrs,
+        fast_math,
+        bundles,
+        end: c.prev_end(),
     })
 }
 

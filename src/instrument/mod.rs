@@ -24,6 +24,7 @@ mod module;
 mod rewrite;
 mod stats;
 mod types;
+mod unwind;
 
 use std::io::{Read, Write};
 

@@ -135,6 +135,8 @@ pub struct Module<'a> {
     pub symbols: HashSet<String>,
     /// Parameter texts (type and attributes) of every declared or defined function.
     pub params: HashMap<String, Vec<String>>,
+    /// Function attribute words and `#N` references of every declared or defined function.
+    pub fn_attrs: HashMap<String, Vec<String>>,
     /// Attribute groups: `#N` to their body text.
     pub attr_groups: HashMap<String, String>,
     /// Metadata definitions: `!N` to their right-hand side text.
@@ -239,6 +241,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
     let mut globals = HashMap::new();
     let mut symbols = HashSet::new();
     let mut params = HashMap::new();
+    let mut fn_attrs = HashMap::new();
     let mut attr_groups = HashMap::new();
     let mut metadata = HashMap::new();
     let mut layout_text = String::new();
@@ -258,6 +261,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
         if first.is_ident("define") {
             let f = parse_function(&mut sc, i)?;
             symbols.insert(f.name.clone());
+            fn_attrs.insert(f.name.clone(), f.fn_attrs.clone());
             if let Some(header) = sc.lines.get(i..i + f.header_nlines) {
                 let h = header.join("\n");
                 if let Ok(t) = tokenize(&h) {
@@ -283,6 +287,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
                 if let Some(g) = toks.iter().find(|t| t.kind == Kind::Global) {
                     symbols.insert(g.text.to_string());
                     params.insert(g.text.to_string(), param_texts(&text, &toks));
+                    fn_attrs.insert(g.text.to_string(), attrs_after_params(&toks));
                 }
             }
             Kind::Ident if first.text == "attributes" => {
@@ -355,6 +360,7 @@ pub fn parse(src: &str) -> Result<Module<'_>, SyntaxError> {
         globals,
         symbols,
         params,
+        fn_attrs,
         attr_groups,
         metadata,
         layout,
@@ -392,6 +398,25 @@ fn parse_global(toks: &[Token<'_>]) -> Option<Global> {
         section,
         addrspace,
     })
+}
+
+/// Words and `#N` references after the parameter list of a `declare` line.
+fn attrs_after_params(toks: &[Token<'_>]) -> Vec<String> {
+    let Some(name) = toks.iter().position(|t| t.kind == Kind::Global) else {
+        return Vec::new();
+    };
+    let mut d = 0;
+    for (i, t) in toks.iter().enumerate().skip(name + 1) {
+        d += t.depth_delta();
+        if d == 0 {
+            return toks[i + 1..]
+                .iter()
+                .filter(|t| matches!(t.kind, Kind::Ident | Kind::AttrRef))
+                .map(|t| t.text.to_string())
+                .collect();
+        }
+    }
+    Vec::new()
 }
 
 /// The text of each parameter (type, attributes, name) of a `declare`/`define` header.

@@ -19,6 +19,7 @@ use super::lexer::{Kind, replace_locals, tokenize};
 use super::lowering::{Lowered, lower_atomic, lower_mem, mem_intrinsic_kind};
 use super::module::{Function, ItemKind, Module, StmtKind, SyntaxError};
 use super::stats::Stats;
+use super::unwind;
 
 /// What the user asked for.
 #[derive(Clone, Copy, Debug)]
@@ -37,6 +38,7 @@ const CTOR: &str = "@hbsan.module_ctor";
 struct Edit {
     before: Vec<String>,
     replace: Option<Vec<String>>,
+    after: Vec<String>,
 }
 
 /// Whether a function's attributes (inline words or `#N` groups) include `word`.
@@ -197,6 +199,7 @@ fn rewrite_function(
     out: &mut Vec<String>,
 ) {
     let all = &m.lines[f.header_line..=f.close_line];
+    em.stats.bump("func.defined");
     if has_attr(m, f, "naked") || has_attr(m, f, "disable_sanitizer_instrumentation") {
         em.stats.bump("func.skipped");
         out.extend(all.iter().map(|l| l.to_string()));
@@ -373,23 +376,48 @@ fn rewrite_function(
             }
         }
     }
+    let mut header = None;
     if frame {
         em.stats.bump("func.instrumented");
         add_frame(f, em, &mut edits);
+        let split_edges: HashSet<(usize, usize)> = hoists
+            .iter()
+            .filter(|h| h.split.is_some())
+            .map(|h| (h.pred, h.header))
+            .collect();
+        if let Some(p) = unwind::plan(m, f, em, &split_edges) {
+            header = p.header;
+            for (s, text, cont) in p.calls {
+                let e = edits.entry(s).or_default();
+                e.replace = Some(vec![text]);
+                e.after = vec![String::new(), format!("{}:", &cont[1..])];
+            }
+            for (s, old, new) in p.relabel {
+                relabel.entry(s).or_default().insert(old, new);
+            }
+            new_blocks.extend(p.cleanup);
+        }
     } else {
         em.stats.bump("func.no_frame_needed");
     }
     // Emit.
-    out.extend(
-        m.lines[f.header_line..f.header_line + f.header_nlines]
-            .iter()
-            .map(|l| l.to_string()),
-    );
+    match header {
+        Some(h) => out.push(h),
+        None => out.extend(
+            m.lines[f.header_line..f.header_line + f.header_nlines]
+                .iter()
+                .map(|l| l.to_string()),
+        ),
+    }
     for (si, s) in f.stmts.iter().enumerate() {
-        let e = edits.remove(&si);
+        let mut e = edits.remove(&si);
         if let Some(e) = &e {
             out.extend(e.before.iter().cloned());
         }
+        let after = e
+            .as_mut()
+            .map(|e| std::mem::take(&mut e.after))
+            .unwrap_or_default();
         match e.and_then(|e| e.replace) {
             Some(r) => out.extend(r),
             None => {
@@ -403,6 +431,7 @@ fn rewrite_function(
                 }
             }
         }
+        out.extend(after);
     }
     out.extend(new_blocks);
     out.push(m.lines[f.close_line].to_string());

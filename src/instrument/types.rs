@@ -467,6 +467,23 @@ impl DataLayout {
         }
     }
 
+    /// Byte offset of field `k` of a struct type (after resolving names).
+    pub fn field_offset(&self, ty: &Type, k: usize) -> Option<u64> {
+        let Type::Struct { packed, fields } = self.resolve(ty) else {
+            return None;
+        };
+        let mut off: u64 = 0;
+        for (i, f) in fields.iter().enumerate() {
+            let fa = if *packed { 1 } else { self.abi_align(f)? };
+            off = off.checked_next_multiple_of(fa)?;
+            if i == k {
+                return Some(off);
+            }
+            off = off.checked_add(self.alloc_size(f)?)?;
+        }
+        None
+    }
+
     /// The body of a named type, if known.
     pub fn resolve<'s>(&'s self, ty: &'s Type) -> &'s Type {
         let mut t = ty;
@@ -553,6 +570,10 @@ mod tests {
         let mut dl = DataLayout::parse(X86_19);
         dl.add_named("%struct.S", ty("{ i32, [3 x i64] }"));
         assert_eq!(dl.alloc_size(&ty("%struct.S")), Some(32));
+        assert_eq!(dl.field_offset(&ty("%struct.S"), 1), Some(8));
+        assert_eq!(dl.field_offset(&ty("{ i8, i16, i8 }"), 2), Some(4));
+        assert_eq!(dl.field_offset(&ty("<{ i8, i16, i8 }>"), 2), Some(3));
+        assert_eq!(dl.field_offset(&ty("{ i8 }"), 1), None);
         dl.add_named("%loop", ty("{ %loop }"));
         assert_eq!(dl.alloc_size(&ty("%loop")), None);
     }

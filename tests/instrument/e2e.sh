@@ -39,6 +39,39 @@ V(1) V(2) V(4) V(8) V(16) U(2) U(4) U(8) U(16)
 SHIM
 gcc -O1 -fno-builtin -c "$W/shim.c" -o "$W/shim.o" || exit 1
 
+# Dynamic counts: every access hook is wrapped (ld --wrap) by a counter written at exit to
+# $HBSAN_COUNT_FILE. Used for our build and for LLVM's pass on the same IR.
+HOOKS="read1 read2 read4 read8 read16 write1 write2 write4 write8 write16
+  unaligned_read2 unaligned_read4 unaligned_read8 unaligned_read16
+  unaligned_write2 unaligned_write4 unaligned_write8 unaligned_write16
+  volatile_read1 volatile_read2 volatile_read4 volatile_read8 volatile_read16
+  volatile_write1 volatile_write2 volatile_write4 volatile_write8 volatile_write16
+  vptr_read"
+{
+  echo '#include <stdio.h>'
+  echo '#include <stdlib.h>'
+  echo 'static unsigned long hbsan_count;'
+  echo '#define C __atomic_fetch_add(&hbsan_count, 1, __ATOMIC_RELAXED)'
+  for h in $HOOKS; do
+    echo "void __real___tsan_$h(void *); void __wrap___tsan_$h(void *p) { C; __real___tsan_$h(p); }"
+  done
+  echo 'void __real___tsan_vptr_update(void *, void *); void __wrap___tsan_vptr_update(void *p, void *v) { C; __real___tsan_vptr_update(p, v); }'
+  echo 'void __real___tsan_read_range(void *, unsigned long); void __wrap___tsan_read_range(void *p, unsigned long n) { C; __real___tsan_read_range(p, n); }'
+  echo 'void __real___tsan_write_range(void *, unsigned long); void __wrap___tsan_write_range(void *p, unsigned long n) { C; __real___tsan_write_range(p, n); }'
+  echo '__attribute__((destructor)) static void hbsan_count_dump(void) {'
+  echo '  const char *f = getenv("HBSAN_COUNT_FILE"); FILE *o = f ? fopen(f, "w") : 0;'
+  echo '  if (o) { fprintf(o, "%lu\n", hbsan_count); fclose(o); } }'
+} > "$W/count.c"
+gcc -O1 -c "$W/count.c" -o "$W/count.o" || exit 1
+WRAP=$(for h in $HOOKS vptr_update read_range write_range; do printf -- '-Wl,--wrap=__tsan_%s ' "$h"; done)
+
+# Runs a binary with the counter on; prints the number of checks it executed.
+dyn_count() {
+  rm -f "$W/count.txt"
+  HBSAN_COUNT_FILE="$W/count.txt" "$1" >/dev/null 2>&1
+  cat "$W/count.txt" 2>/dev/null || echo '?'
+}
+
 # Checks: the access hooks, the vptr hooks, and the memory-intrinsic replacements (clang 15+
 # calls __tsan_memcpy & co., clang 14's pass calls the intercepted libc memcpy & co.).
 count_checks() {
@@ -57,7 +90,7 @@ verdict() {
 }
 
 status=0
-printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s\n' source clg opt build ref ours match llvm ours
+printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s\n' source clg opt build ref ours match llvm ours llvm-dyn ours-dyn
 for src in "$DIR"/*.c "$DIR"/*.cpp; do
   base=$(basename "$src")
   [[ -n "$FILTER" && "$base" != *"$FILTER"* ]] && continue
@@ -76,15 +109,20 @@ for src in "$DIR"/*.c "$DIR"/*.cpp; do
         /usr/lib/llvm-$v/bin/opt -passes=verify -disable-output "$stem.inst.ll" 2>>"$stem.log" || { echo "verifier rejected: $stem"; status=1; continue; }
         $cc -c "$stem.inst.ll" -o "$stem.o" 2>>"$stem.log" || { echo "clang -c failed: $stem"; status=1; continue; }
         $link "$stem.o" "$W/shim.o" -fsanitize=thread -o "$stem.ours" 2>>"$stem.log" || { echo "link failed: $stem"; status=1; continue; }
+        $link "$stem.o" "$W/shim.o" "$W/count.o" $WRAP -fsanitize=thread -o "$stem.ours.count" 2>>"$stem.log" || { echo "link failed: $stem"; status=1; continue; }
         # LLVM's pass on the same IR (it only instruments functions marked sanitize_thread).
         sed -E 's/^(attributes #[0-9]+ = \{ )/\1sanitize_thread /' "$stem.ll" > "$stem.st.ll"
         /usr/lib/llvm-$v/bin/opt -S -passes='tsan-module,function(tsan)' "$stem.st.ll" -o "$stem.llvm.ll" 2>>"$stem.log"
+        $cc -c "$stem.llvm.ll" -o "$stem.llvm.o" 2>>"$stem.log" &&
+          $link "$stem.llvm.o" "$W/shim.o" "$W/count.o" $WRAP -fsanitize=thread -o "$stem.llvm.count" 2>>"$stem.log" ||
+          { echo "LLVM-pass build failed: $stem"; status=1; continue; }
         ref=$(verdict "$stem.ref")
         ours=$(verdict "$stem.ours")
         match=same
         if [[ $ref != "$ours" ]]; then match=DIFF; status=1; fi
-        printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s\n' "$base" "$v" "$O" "$variant" "$ref" "$ours" "$match" \
-          "$(count_checks "$stem.llvm.ll")" "$(count_checks "$stem.inst.ll")"
+        printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s\n' "$base" "$v" "$O" "$variant" "$ref" "$ours" "$match" \
+          "$(count_checks "$stem.llvm.ll")" "$(count_checks "$stem.inst.ll")" \
+          "$(dyn_count "$stem.llvm.count")" "$(dyn_count "$stem.ours.count")"
       done
     done
   done

@@ -454,7 +454,7 @@ fn trip(
     }
     // Find which side is the induction variable (or its increment).
     for (iv_name, iv) in ivs {
-        if iv.ty != Type::Int(bits) || !(iv.step == 1 || iv.step == -1) {
+        if iv.ty != Type::Int(bits) || iv.step == 0 {
             continue;
         }
         let d_of = |s: &str| {
@@ -481,19 +481,32 @@ fn trip(
         }
         let signed = |iv: &Iv| iv.nsw;
         let unsigned = |iv: &Iv| iv.nuw;
-        let (first_pred, adjust) = match (iv.step, p) {
-            (1, "ne") if signed(iv) => ("slt", 0),
-            (1, "ne") if unsigned(iv) => ("ult", 0),
-            (1, "slt") if signed(iv) => ("slt", 0),
-            (1, "sle") if signed(iv) => ("sle", 1),
-            (1, "ult") if unsigned(iv) => ("ult", 0),
-            (1, "ule") if unsigned(iv) => ("ule", 1),
-            (-1, "ne") if signed(iv) => ("sgt", 0),
-            (-1, "ne") if unsigned(iv) => ("ugt", 0),
-            (-1, "sgt") if signed(iv) => ("sgt", 0),
-            (-1, "sge") if signed(iv) => ("sge", -1),
-            (-1, "ugt") if unsigned(iv) => ("ugt", 0),
-            (-1, "uge") if unsigned(iv) => ("uge", -1),
+        // A step of ±1 reaches every value, so an ordering comparison stops exactly at the
+        // bound; a wider step (vectorized loops) is accepted only with `!=`, which a
+        // well-defined loop must hit exactly (overshooting would wrap, which nsw/nuw forbid).
+        //
+        // Without wrap flags, a `!=` exit is still exact in modular arithmetic: the loop ends
+        // at the first k with init + d + k*step == bound (mod 2^W), which for a power-of-two
+        // step is k = ((bound - d - init) mod 2^W) / step — the formula below, computed with
+        // wrapping instructions. (A loop that never meets the bound never ends; its range is
+        // clamped when emitted.)
+        let unit = iv.step.abs() == 1;
+        let pow2 = iv.step.unsigned_abs().is_power_of_two();
+        let (first_pred, adjust) = match (iv.step > 0, p) {
+            (true, "ne") if signed(iv) => ("slt", 0),
+            (true, "ne") if unsigned(iv) => ("ult", 0),
+            (true, "ne") if pow2 => ("ne", 0),
+            (true, "slt") if unit && signed(iv) => ("slt", 0),
+            (true, "sle") if unit && signed(iv) => ("sle", 1),
+            (true, "ult") if unit && unsigned(iv) => ("ult", 0),
+            (true, "ule") if unit && unsigned(iv) => ("ule", 1),
+            (false, "ne") if signed(iv) => ("sgt", 0),
+            (false, "ne") if unsigned(iv) => ("ugt", 0),
+            (false, "ne") if pow2 => ("ne", 0),
+            (false, "sgt") if unit && signed(iv) => ("sgt", 0),
+            (false, "sge") if unit && signed(iv) => ("sge", -1),
+            (false, "ugt") if unit && unsigned(iv) => ("ugt", 0),
+            (false, "uge") if unit && unsigned(iv) => ("uge", -1),
             _ => return None,
         };
         return Some(Trip {
@@ -577,7 +590,21 @@ mod tests {
         );
         assert!(loops(&with_fence).is_empty());
         let no_nsw = SUM.replace("add nuw nsw i64 %9, 1", "add i64 %9, 1");
-        assert!(loops(&no_nsw).is_empty());
+        assert_eq!(
+            loops(&no_nsw)[0].trip.first_pred,
+            "ne",
+            "modular trip count"
+        );
+        let no_nsw_lt = no_nsw.replace("icmp eq i64 %14, %5", "icmp uge i64 %14, %5");
+        assert!(
+            loops(&no_nsw_lt).is_empty(),
+            "an ordering exit needs wrap flags"
+        );
+        let step3 = no_nsw.replace("add i64 %9, 1", "add i64 %9, 3");
+        assert!(
+            loops(&step3).is_empty(),
+            "non-power-of-two step without flags"
+        );
         let in_loop_bound = SUM.replace("icmp eq i64 %14, %5", "icmp eq i64 %14, %13");
         assert!(loops(&in_loop_bound).is_empty());
         let div = SUM.replace("%13 = add nsw i32 %12, %10", "%13 = sdiv i32 %12, %10");
