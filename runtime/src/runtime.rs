@@ -113,9 +113,15 @@ impl Runtime {
         })
     }
 
-    /// The thread that calls itself "main": the first one.
+    /// The thread that calls itself "main": the first one in a native
+    /// program; in Go the first goroutine, started by the thread
+    /// `__tsan_init` created (the scheduler stack of Go's first OS thread,
+    /// which runs no Go code itself).
     pub fn main_tid(&self) -> Tid {
-        Tid(0)
+        match self.world {
+            World::Native => Tid(0),
+            World::Go => Tid(1),
+        }
     }
 
     /// The ABI this process speaks.

@@ -30,12 +30,19 @@ impl Handle {
 }
 
 /// Starts the runtime; returns the main goroutine.
+///
+/// As in Go, the handle `__tsan_init` returns belongs to the first
+/// thread's scheduler stack (`g0`), which only starts the main goroutine;
+/// reports call that goroutine (the second thread) "main goroutine".
 pub fn init() -> Goroutine {
-    let (mut thr, mut proc_) = (core::ptr::null_mut(), core::ptr::null_mut());
+    let (mut g0, mut proc_) = (core::ptr::null_mut(), core::ptr::null_mut());
     // SAFETY: both out-pointers are valid; no callback: the runtime
     // symbolizes our pcs from our own debug information.
-    unsafe { __tsan_init(&mut thr, &mut proc_, None) };
-    Goroutine { thr }
+    unsafe { __tsan_init(&mut g0, &mut proc_, None) };
+    let mut main = core::ptr::null_mut();
+    // SAFETY: `g0` is live; `main` is a valid out-pointer.
+    unsafe { __tsan_go_start(g0, &mut main, crate::pc!().ptr()) };
+    Goroutine { thr: main }
 }
 
 /// Ends the program the way Go's runtime does: `__tsan_fini` prints the

@@ -9,7 +9,7 @@
 
 use core::ffi::c_void;
 use core::sync::atomic::{
-    AtomicBool, AtomicU32, AtomicU64,
+    AtomicBool, AtomicU32, AtomicU64, AtomicUsize,
     Ordering::{Relaxed, SeqCst},
 };
 
@@ -66,8 +66,13 @@ fn new_proc() -> *mut c_void {
     Box::into_raw(Box::new(Proc { magic: PROC_ALIVE })) as *mut c_void
 }
 
+/// The handle `__tsan_init` handed out. In Go it belongs to the first OS
+/// thread's scheduler stack (m0's g0), whose only use is to start the
+/// main goroutine: the first goroutine it starts is `main`.
+static INIT_HANDLE: AtomicUsize = AtomicUsize::new(0);
+
 /// `__tsan_init` (dispatched from `abi::shared`): initializes the runtime;
-/// writes the main goroutine's handle to `*thr` and a proc handle to
+/// writes the initial thread's handle to `*thr` and a proc handle to
 /// `*proc`. `callback` symbolizes pcs and data.
 ///
 /// # Safety
@@ -87,11 +92,11 @@ pub(crate) unsafe fn init(
     }
     let rt = runtime::init(World::Go, callback);
     let birth = rt.create_thread(None, &[]);
-    let main = rt.start_thread(birth, 0);
-    rt.main_handle.store(Pool::handle(main), Relaxed);
+    let first = rt.start_thread(birth, 0);
+    INIT_HANDLE.store(Pool::handle(first), Relaxed);
     // SAFETY: checked non-null above; the caller guarantees validity.
     unsafe {
-        *thr = Pool::handle(main) as *mut c_void;
+        *thr = Pool::handle(first) as *mut c_void;
         *proc = new_proc();
     }
 }
@@ -163,6 +168,11 @@ pub extern "C" fn __tsan_map_shadow(addr: *mut c_void, size: usize) {
 
 /// Starts a goroutine created by `parent` at `pc`; writes its handle to `*child`.
 ///
+/// `parent` may be null: Go starts some goroutines from a scheduler
+/// stack (`g0`), whose handle is 0 on every thread but the first and on
+/// that one too once `main` runs (a P's timer goroutine, cgo's extra Ms).
+/// Such a goroutine has no parent: nothing happens before its start.
+///
 /// # Safety
 /// `child` must be valid for writes.
 #[unsafe(no_mangle)]
@@ -171,13 +181,17 @@ pub unsafe extern "C" fn __tsan_go_start(
     child: *mut *mut c_void,
     pc: *mut c_void,
 ) {
-    let p = thread("__tsan_go_start", parent);
+    let p = (!parent.is_null()).then(|| thread("__tsan_go_start", parent));
     if child.is_null() {
         die!("__tsan_go_start: null out-pointer for the child handle");
     }
     let rt = rt("__tsan_go_start");
-    let birth = rt.create_thread(Some(p), &[pc as u64]);
+    let birth = rt.create_thread(p, &[pc as u64]);
     let c = rt.start_thread(birth, 0);
+    static MAIN_STARTED: AtomicBool = AtomicBool::new(false);
+    if parent as usize == INIT_HANDLE.load(Relaxed) && !MAIN_STARTED.swap(true, Relaxed) {
+        rt.main_handle.store(Pool::handle(c), Relaxed);
+    }
     // SAFETY: checked non-null; the caller guarantees validity.
     unsafe { *child = Pool::handle(c) as *mut c_void };
 }

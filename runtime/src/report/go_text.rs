@@ -19,7 +19,7 @@
 use core::fmt::Write;
 
 use super::model::{AccessDesc, Location, RaceReport};
-use super::symbolize::Symbolizer;
+use super::symbolize::{Frame, Symbolizer};
 use crate::thread::Tid;
 
 /// Formats `r`.
@@ -104,19 +104,28 @@ fn frames(s: &mut String, stack: Option<&[u64]>, sym: &Symbolizer, strip: &str) 
         s.push_str("  [failed to restore the stack]\n");
         return;
     };
-    for &pc in stack.iter().rev() {
-        for f in sym.code(pc) {
-            let file = if f.file.is_empty() {
-                "??"
-            } else {
-                strip_prefix(&f.file, strip)
-            };
-            let _ = writeln!(
-                s,
-                "  {}()\n      {}:{} +{:#x}",
-                f.function, file, f.line, f.function_offset
-            );
-        }
+    let mut all: Vec<Frame> = stack.iter().rev().flat_map(|&pc| sym.code(pc)).collect();
+    // The outermost frame of a goroutine is the runtime code that called
+    // its function (`runtime.goexit`, `runtime.main`, the cgo callback
+    // machinery); Go's reports leave it out.
+    if all.len() > 1
+        && all
+            .last()
+            .is_some_and(|f| f.function.starts_with("runtime."))
+    {
+        all.pop();
+    }
+    for f in &all {
+        let file = if f.file.is_empty() {
+            "??"
+        } else {
+            strip_prefix(&f.file, strip)
+        };
+        let _ = writeln!(
+            s,
+            "  {}()\n      {}:{} +{:#x}",
+            f.function, file, f.line, f.function_offset
+        );
     }
 }
 
