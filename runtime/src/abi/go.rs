@@ -238,11 +238,12 @@ pub(crate) fn release(thr: *mut c_void, addr: *mut c_void) {
     rt("__tsan_release").release_store(t, addr as usize);
 }
 
-/// `thr` acquires `addr`, then releases into it, replacing its clock.
+/// `thr` stores its clock into `addr` and acquires the clock that was
+/// there (Go's channel buffer slots; see `Runtime::release_store_acquire`).
 #[unsafe(no_mangle)]
 pub extern "C" fn __tsan_release_acquire(thr: *mut c_void, addr: *mut c_void) {
     let t = thread("__tsan_release_acquire", thr);
-    rt("__tsan_release_acquire").release_acquire(t, addr as usize);
+    rt("__tsan_release_acquire").release_store_acquire(t, addr as usize);
 }
 
 /// `thr` releases into `addr`, merging with what was released there before.

@@ -65,6 +65,25 @@ impl Runtime {
         self.advance_epoch(thr);
     }
 
+    /// `thr` leaves its own clock in the object at `addr` and acquires the
+    /// clock that was there (one swap, then a join): Go's channel-slot
+    /// hand-off, `__tsan_release_acquire`. A receiver of a slot's item
+    /// acquires that item's sender, and the next sender into the slot
+    /// acquires that receiver, but a receiver does not acquire the
+    /// receivers before it (Go issue 37355: a buffered channel is not a
+    /// lock for the goroutines that only wait to send on it).
+    pub fn release_store_acquire(&self, thr: &mut ThreadState, addr: usize) {
+        thr.counts.syncs += 1;
+        if thr.ignore_sync != 0 {
+            return;
+        }
+        self.sync.with(addr, |s| {
+            core::mem::swap(&mut s.clock, &mut thr.clock);
+            thr.clock.join(&s.clock);
+        });
+        self.advance_epoch(thr);
+    }
+
     /// `thr` acquires everything every thread has done so far (Go's
     /// finalizer goroutine synchronizes with the whole program).
     pub fn acquire_everything(&self, thr: &mut ThreadState) {
