@@ -698,3 +698,58 @@ int main(void) {
         .args(["cc", "-g", "-O1", "sig.c", "-o", "sig"]));
     assert_clean(&dir.join("sig"), "ticked=1 inside=0\n");
 }
+
+/// C11 threads: glibc builds thrd_create, mtx_lock, cnd_wait and call_once
+/// on its internal pthread functions, so they have interceptors of their
+/// own; without them this program is full of false races.
+#[test]
+fn c11_threads() {
+    if !runtime_ready("c11_threads") {
+        return;
+    }
+    let program = r#"
+#include <stdio.h>
+#include <threads.h>
+static mtx_t lock;
+static cnd_t changed;
+static once_flag once = ONCE_FLAG_INIT;
+static int initialized, count, turn;
+static void init(void) { initialized = 1; }
+static int work(void *arg) {
+    int me = *(int *)arg;
+    call_once(&once, init);
+    for (int i = 0; i < 100; i++) {
+        mtx_lock(&lock);
+        while (turn != me)
+            cnd_wait(&changed, &lock);
+        count++;
+        turn = 1 - me;
+        cnd_broadcast(&changed);
+        mtx_unlock(&lock);
+    }
+    return initialized;
+}
+int main(void) {
+    mtx_init(&lock, mtx_plain);
+    cnd_init(&changed);
+    thrd_t t[2];
+    int ids[2] = {0, 1}, sum = 0;
+    for (int i = 0; i < 2; i++)
+        thrd_create(&t[i], work, &ids[i]);
+    for (int i = 0; i < 2; i++) {
+        int r;
+        thrd_join(t[i], &r);
+        sum += r;
+    }
+    printf("count=%d initialized=%d\n", count, sum);
+    cnd_destroy(&changed);
+    mtx_destroy(&lock);
+    return 0;
+}
+"#;
+    let dir = workdir("c11", &[("c11.c", program)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "-std=c11", "c11.c", "-o", "c11"]));
+    assert_clean(&dir.join("c11"), "count=200 initialized=2\n");
+}

@@ -6,13 +6,14 @@
  * is reported before the real unlock (once unlocked, the next holder may
  * already be reporting its acquire). Destroy is reported before the real
  * destroy, so that the runtime forgets the lock before its memory can be
- * reused for another one.
+ * reused for another one. C11 mutexes (mtx_*) likewise.
  */
 #define _GNU_SOURCE
 #include "real.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <threads.h>
 #include <time.h>
 
 /* A robust mutex whose owner died is acquired too (EOWNERDEAD). */
@@ -181,4 +182,44 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l) {
     if (!hbsan_forward_only())
         __hbsan_lock_releasing(l);
     return REAL(pthread_rwlock_unlock)(l);
+}
+
+/* ---- C11 mutex ---------------------------------------------------------------------
+ *
+ * glibc implements mtx_* on its internal pthread functions, out of sight of
+ * the interceptors above. A mtx_t begins with its pthread_mutex_t: the
+ * same address names the same lock either way.
+ */
+
+HBSAN_REAL_SLOT(mtx_destroy);
+HBSAN_REAL_SLOT(mtx_lock);
+HBSAN_REAL_SLOT(mtx_trylock);
+HBSAN_REAL_SLOT(mtx_timedlock);
+HBSAN_REAL_SLOT(mtx_unlock);
+
+void mtx_destroy(mtx_t *m) {
+    if (!hbsan_forward_only())
+        __hbsan_lock_destroyed(m);
+    REAL(mtx_destroy)(m);
+}
+
+/* Reports a successful acquire of C11 mutex `m`. */
+static inline int mtx_result(mtx_t *m, int rc) {
+    if (rc == thrd_success && !hbsan_forward_only())
+        __hbsan_lock_acquired(m, 0);
+    return rc;
+}
+
+int mtx_lock(mtx_t *m) { return mtx_result(m, REAL(mtx_lock)(m)); }
+
+int mtx_trylock(mtx_t *m) { return mtx_result(m, REAL(mtx_trylock)(m)); }
+
+int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict abstime) {
+    return mtx_result(m, REAL(mtx_timedlock)(m, abstime));
+}
+
+int mtx_unlock(mtx_t *m) {
+    if (!hbsan_forward_only())
+        __hbsan_lock_releasing(m);
+    return REAL(mtx_unlock)(m);
 }

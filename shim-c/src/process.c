@@ -9,6 +9,8 @@
  *
  * The ends: exit() runs the atexit handler; _exit and _Exit skip atexit
  * handlers, so their interceptors ask the runtime themselves.
+ *
+ * fork and vfork (made a fork) let the runtime hold its locks across.
  */
 #define _GNU_SOURCE
 #include "real.h"
@@ -67,6 +69,19 @@ void _Exit(int status) {
  * the forking thread survives, does not inherit one held by a thread that
  * no longer exists; both sides release them after. */
 pid_t fork(void) {
+    if (hbsan_forward_only())
+        return REAL(fork)();
+    __hbsan_fork_before();
+    pid_t pid = REAL(fork)();
+    __hbsan_fork_after(pid == 0);
+    return pid;
+}
+
+/* A vfork child shares the parent's memory, and with it the runtime's
+ * state: whatever it reports (its _exit's summary included) would be the
+ * parent's. It gets a real fork instead; a program may not tell the
+ * difference (a vfork child may only exec or _exit). */
+pid_t vfork(void) {
     if (hbsan_forward_only())
         return REAL(fork)();
     __hbsan_fork_before();

@@ -5,13 +5,15 @@
  * releases the mutex and re-acquires it before returning, so the wait
  * reports exactly that around the real wait. Barriers, once-controls and
  * semaphores are synchronization on an address: release into it, acquire
- * from it.
+ * from it. The C11 forms (call_once, cnd_wait, cnd_timedwait) are
+ * intercepted too.
  */
 #define _GNU_SOURCE
 #include "real.h"
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <threads.h>
 #include <time.h>
 
 /* ---- condition variables -------------------------------------------------------- */
@@ -105,12 +107,12 @@ HBSAN_REAL_SLOT(pthread_once);
  * the routine and its control to once_trampoline through this thread's
  * TLS (the real pthread_once runs the routine on the calling thread). */
 static __thread void (*once_routine)(void) __attribute__((tls_model("initial-exec")));
-static __thread pthread_once_t *once_control __attribute__((tls_model("initial-exec")));
+static __thread void *once_control __attribute__((tls_model("initial-exec")));
 
 static void once_trampoline(void) {
     /* Read before the routine runs: it may call pthread_once itself. */
     void (*routine)(void) = once_routine;
-    pthread_once_t *control = once_control;
+    void *control = once_control;
     routine();
     __hbsan_release(control);
 }
@@ -126,6 +128,45 @@ int pthread_once(pthread_once_t *control, void (*routine)(void)) {
     if (rc == 0)
         __hbsan_acquire(control);
     return rc;
+}
+
+/* C11's call_once, which glibc runs on its internal pthread_once. */
+HBSAN_REAL_SLOT(call_once);
+
+void call_once(once_flag *flag, void (*routine)(void)) {
+    if (hbsan_forward_only()) {
+        REAL(call_once)(flag, routine);
+        return;
+    }
+    once_routine = routine;
+    once_control = (void *)flag;
+    REAL(call_once)(flag, once_trampoline);
+    __hbsan_acquire(flag);
+}
+
+/* ---- C11 condition variables ---------------------------------------------------------
+ *
+ * As above; glibc runs them on its internal pthread functions. A mtx_t
+ * begins with its pthread_mutex_t, so the lock hooks see one lock.
+ */
+
+HBSAN_REAL_SLOT(cnd_wait);
+HBSAN_REAL_SLOT(cnd_timedwait);
+
+int cnd_wait(cnd_t *c, mtx_t *m) {
+    if (hbsan_forward_only())
+        return REAL(cnd_wait)(c, m);
+    __hbsan_lock_releasing(m);
+    COND_WAIT_REACQUIRES((pthread_mutex_t *)m);
+    return REAL(cnd_wait)(c, m);
+}
+
+int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct timespec *restrict abstime) {
+    if (hbsan_forward_only())
+        return REAL(cnd_timedwait)(c, m, abstime);
+    __hbsan_lock_releasing(m);
+    COND_WAIT_REACQUIRES((pthread_mutex_t *)m);
+    return REAL(cnd_timedwait)(c, m, abstime);
 }
 
 /* ---- semaphores ------------------------------------------------------------------- */

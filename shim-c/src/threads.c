@@ -9,8 +9,10 @@
  * so that everything a thread runs on its way out — C++ thread_local
  * destructors (glibc runs them before any key destructor), other keys'
  * destructors, pthread_exit's unwinding — still runs under the thread's
- * state. pthread_exit needs no interceptor: it unwinds to the same key
- * destructors.
+ * state. pthread_exit (and thrd_exit) need no interceptor: they unwind
+ * to the same key destructors. C11 threads (thrd_*) are intercepted too:
+ * glibc implements them on its internal pthread functions, out of sight of
+ * the pthread interceptors.
  */
 #define _GNU_SOURCE
 #include "real.h"
@@ -19,6 +21,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <threads.h>
 #include <time.h>
 
 HBSAN_REAL_SLOT(pthread_create);
@@ -27,11 +30,15 @@ HBSAN_REAL_SLOT(pthread_tryjoin_np);
 HBSAN_REAL_SLOT(pthread_timedjoin_np);
 HBSAN_REAL_SLOT(pthread_clockjoin_np);
 HBSAN_REAL_SLOT(pthread_detach);
+HBSAN_REAL_SLOT(thrd_create);
+HBSAN_REAL_SLOT(thrd_join);
+HBSAN_REAL_SLOT(thrd_detach);
 
 /* What the child needs from the parent; allocated with __libc_malloc so
  * that neither the runtime nor the program sees it. */
 struct hbsan_start {
-    void *(*routine)(void *);
+    void *(*routine)(void *);   /* pthread_create's */
+    int (*c11_routine)(void *); /* thrd_create's */
     void *arg;
     void *ticket;
     /* The parent's signal mask, which the child gets once the runtime
@@ -104,9 +111,10 @@ HBSAN_HIDDEN void hbsan_threads_init(void) { ensure_finish_key(); }
 
 /* ---- start of a thread ---------------------------------------------------------- */
 
-static void *hbsan_thread_main(void *p) {
-    struct hbsan_start *start = p;
-    void *(*routine)(void *) = start->routine;
+/* The child's side, before its routine: tells the runtime it started and
+ * where its stack is, arms the finishing key, restores the signal mask.
+ * Returns the routine's argument. */
+static void *thread_begin(struct hbsan_start *start) {
     void *arg = start->arg;
     void *ticket = start->ticket;
     sigset_t sigmask = start->sigmask;
@@ -131,7 +139,54 @@ static void *hbsan_thread_main(void *p) {
     __hbsan_thread_start(ticket, lo, hi);
     pthread_setspecific(finish_key, (void *)(uintptr_t)PTHREAD_DESTRUCTOR_ITERATIONS);
     pthread_sigmask(SIG_SETMASK, &sigmask, NULL);
+    return arg;
+}
+
+/* The start routine the real pthread_create gets. */
+static void *hbsan_thread_main(void *p) {
+    void *(*routine)(void *) = ((struct hbsan_start *)p)->routine;
+    void *arg = thread_begin(p);
     return routine(arg);
+}
+
+/* The start routine the real thrd_create gets (C11 threads return int). */
+static int hbsan_thrd_main(void *p) {
+    int (*routine)(void *) = ((struct hbsan_start *)p)->c11_routine;
+    void *arg = thread_begin(p);
+    return routine(arg);
+}
+
+/* The parent's side of pthread_create and thrd_create, before the real
+ * creation: the child's start (the caller sets its routine), or NULL when
+ * there is no memory for it. *mine receives the parent's signal mask. */
+static struct hbsan_start *creation_begin(void *arg, void *caller_pc, void *self_pc,
+                                          sigset_t *mine) {
+    ensure_finish_key();
+    struct hbsan_start *start = __libc_malloc(sizeof *start);
+    if (start == NULL)
+        return NULL;
+    start->arg = arg;
+    start->ticket = __hbsan_thread_create(caller_pc, self_pc);
+    /* The child inherits the mask in force at creation: all blocked. */
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, mine);
+    start->sigmask = *mine;
+    /* glibc's own bookkeeping allocations for the new thread (its TLS
+     * vector) are not the program's heap blocks. */
+    hbsan_quiet_begin();
+    return start;
+}
+
+/* After the real creation function returned (`ok`: it succeeded). */
+static void creation_end(struct hbsan_start *start, int ok, const sigset_t *mine) {
+    hbsan_quiet_end();
+    /* (Not start->sigmask: the child may have freed `start` already.) */
+    pthread_sigmask(SIG_SETMASK, mine, NULL);
+    if (!ok) {
+        __hbsan_thread_create_failed(start->ticket);
+        __libc_free(start);
+    }
 }
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*routine)(void *),
@@ -139,29 +194,30 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*routin
     void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_create)(thread, attr, routine, arg);
-    ensure_finish_key();
-    struct hbsan_start *start = __libc_malloc(sizeof *start);
+    sigset_t mine;
+    struct hbsan_start *start =
+        creation_begin(arg, caller_pc, HBSAN_SELF_PC(pthread_create), &mine);
     if (start == NULL)
         return EAGAIN;
     start->routine = routine;
-    start->arg = arg;
-    start->ticket = __hbsan_thread_create(caller_pc, HBSAN_SELF_PC(pthread_create));
-    /* The child inherits the mask in force at creation: all blocked. */
-    sigset_t all, mine;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &mine);
-    start->sigmask = mine;
-    /* glibc's own bookkeeping allocations for the new thread (its TLS
-     * vector) are not the program's heap blocks. */
-    hbsan_quiet_begin();
     int rc = REAL(pthread_create)(thread, attr, hbsan_thread_main, start);
-    hbsan_quiet_end();
-    /* (Not start->sigmask: the child may have freed `start` already.) */
-    pthread_sigmask(SIG_SETMASK, &mine, NULL);
-    if (rc != 0) {
-        __hbsan_thread_create_failed(start->ticket);
-        __libc_free(start);
-    }
+    creation_end(start, rc == 0, &mine);
+    return rc;
+}
+
+/* glibc's thrd_create creates the thread without going through
+ * pthread_create's symbol: it needs its own interceptor. */
+int thrd_create(thrd_t *thread, thrd_start_t routine, void *arg) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (hbsan_forward_only())
+        return REAL(thrd_create)(thread, routine, arg);
+    sigset_t mine;
+    struct hbsan_start *start = creation_begin(arg, caller_pc, HBSAN_SELF_PC(thrd_create), &mine);
+    if (start == NULL)
+        return thrd_nomem;
+    start->c11_routine = routine;
+    int rc = REAL(thrd_create)(thread, hbsan_thrd_main, start);
+    creation_end(start, rc == thrd_success, &mine);
     return rc;
 }
 
@@ -199,6 +255,20 @@ int pthread_clockjoin_np(pthread_t thread, void **retval, clockid_t clock,
 int pthread_detach(pthread_t thread) {
     int rc = REAL(pthread_detach)(thread);
     if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_detached((unsigned long)thread);
+    return rc;
+}
+
+int thrd_join(thrd_t thread, int *result) {
+    int rc = REAL(thrd_join)(thread, result);
+    if (rc == thrd_success && !hbsan_forward_only())
+        __hbsan_thread_joined((unsigned long)thread);
+    return rc;
+}
+
+int thrd_detach(thrd_t thread) {
+    int rc = REAL(thrd_detach)(thread);
+    if (rc == thrd_success && !hbsan_forward_only())
         __hbsan_thread_detached((unsigned long)thread);
     return rc;
 }
