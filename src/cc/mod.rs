@@ -70,6 +70,7 @@ fn compile_and_link(compiler: &Compiler, cl: &CommandLine, kind: LinkKind) -> i3
         step.push(source.to_string());
         step.push("-o".into());
         step.push(objects.object(n, source).display().to_string());
+        step.extend(dependency_output(cl, source));
         // Like gcc: every source is compiled, and nothing is linked if one
         // failed.
         let code = compiler.run(&step);
@@ -115,6 +116,50 @@ fn compile_options(cl: &CommandLine) -> Vec<String> {
         }
     }
     out
+}
+
+/// With `-MD`/`-MMD` and no `-MF`, gcc names the dependency file after
+/// the compiler's output; here that output is a temporary object, so the
+/// names gcc (12) gives in a compile-and-link are spelled out: with
+/// `-o OUT`, `OUT` minus its suffix plus `.d`, for target `OUT`; without,
+/// `a-STEM.d` for target `STEM.o`.
+fn dependency_output(cl: &CommandLine, source: &str) -> Vec<String> {
+    let mut wants = false;
+    let mut named = false;
+    let mut targeted = false;
+    let mut output = None;
+    for arg in &cl.args {
+        let Arg::Opt(words) = arg else { continue };
+        match words[0].as_str() {
+            "-MD" | "-MMD" => wants = true,
+            "-MF" => named = true,
+            "-MT" | "-MQ" => targeted = true,
+            "-o" => output = words.get(1).cloned(),
+            w if w.starts_with("-MF") => named = true,
+            w if w.starts_with("-MT") || w.starts_with("-MQ") => targeted = true,
+            w if w.starts_with("-o") => output = Some(w[2..].to_string()),
+            _ => {}
+        }
+    }
+    if !wants || named {
+        return Vec::new();
+    }
+    let stem = Path::new(source)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("stdin");
+    let (file, target) = match output {
+        Some(out) => (
+            Path::new(&out).with_extension("d").display().to_string(),
+            out,
+        ),
+        None => (format!("a-{stem}.d"), format!("{stem}.o")),
+    };
+    let mut words = vec!["-MF".to_string(), file];
+    if !targeted {
+        words.extend(["-MT".to_string(), target]);
+    }
+    words
 }
 
 /// The link step's arguments: the command line with its sources replaced
@@ -220,6 +265,23 @@ mod tests {
             compile_options(&line),
             ["-O2", "-DX=1", "-pthread", "-L/lib"]
         );
+    }
+
+    #[test]
+    fn dependency_files_named_like_gccs() {
+        let with_output = cl(&["-MMD", "x.c", "-o", "out/prog.bin"]);
+        assert_eq!(
+            dependency_output(&with_output, "x.c"),
+            ["-MF", "out/prog.d", "-MT", "out/prog.bin"]
+        );
+        let without = cl(&["-MD", "src/x.c"]);
+        assert_eq!(
+            dependency_output(&without, "src/x.c"),
+            ["-MF", "a-x.d", "-MT", "x.o"]
+        );
+        let own_name = cl(&["-MD", "-MF", "deps", "x.c"]);
+        assert!(dependency_output(&own_name, "x.c").is_empty());
+        assert!(dependency_output(&cl(&["x.c"]), "x.c").is_empty());
     }
 
     #[test]
