@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use super::analysis::accesses::{Access, Action};
 use super::analysis::affine::LoopView;
 use super::analysis::cfg::Cfg;
-use super::analysis::loops::{self, Loop, block_of};
+use super::analysis::loops::{self, Loop};
 use super::analysis::objects::Defs;
 use super::hooks::Emitter;
 use super::instructions::{Op, Value};
@@ -159,11 +159,12 @@ pub fn plan(
     accesses: &mut [Access],
     em: &mut Emitter,
 ) -> Vec<Hoist> {
-    let blocks_of = block_of(f);
     let mut out = Vec::new();
     for l in loops::find(m, f, cfg, defs) {
-        let stmts: HashSet<usize> = (0..f.stmts.len())
-            .filter(|s| l.blocks.contains(&blocks_of[*s]))
+        let stmts: HashSet<usize> = l
+            .blocks
+            .iter()
+            .flat_map(|&b| f.blocks[b].stmts.iter().copied())
             .collect();
         let view = LoopView {
             module: m,

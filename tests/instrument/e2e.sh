@@ -12,6 +12,8 @@
 #   ours: clang -S -emit-llvm, INSTRUMENT, verifier, clang -c, linked with gcc's libtsan
 #         (plus a shim for the hooks gcc 12's libtsan lacks: __tsan_mem*, volatile hooks),
 # and counts the static checks placed: ours vs LLVM's pass run by opt on the same IR.
+# With HBSAN_BIN=path/to/hbsan set, our object is also linked by `hbsan cc` (hbsan's runtime)
+# and that verdict is printed too (column hbsan-rt).
 # Prints one row per build; exits 1 if any verdict differs (rows marked DIFF) or a step fails.
 set -u
 INSTRUMENT=${1:?usage: e2e.sh INSTRUMENT [WORKDIR] [FILTER]}
@@ -90,7 +92,7 @@ verdict() {
 }
 
 status=0
-printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s\n' source clg opt build ref ours match llvm ours llvm-dyn ours-dyn
+printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s %s\n' source clg opt build ref ours match llvm ours llvm-dyn ours-dyn "${HBSAN_BIN:+hbsan-rt}"
 for src in "$DIR"/*.c "$DIR"/*.cpp; do
   base=$(basename "$src")
   [[ -n "$FILTER" && "$base" != *"$FILTER"* ]] && continue
@@ -118,11 +120,20 @@ for src in "$DIR"/*.c "$DIR"/*.cpp; do
           { echo "LLVM-pass build failed: $stem"; status=1; continue; }
         ref=$(verdict "$stem.ref")
         ours=$(verdict "$stem.ours")
+        hb=
+        if [[ -n "${HBSAN_BIN:-}" ]]; then
+          drv=cc; [[ -n $cxx ]] && drv=c++
+          if "$HBSAN_BIN" $drv "$stem.o" -o "$stem.hbsan" 2>>"$stem.log"; then
+            hb=$(verdict "$stem.hbsan")
+          else
+            hb=link-failed
+          fi
+        fi
         match=same
         if [[ $ref != "$ours" ]]; then match=DIFF; status=1; fi
-        printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s\n' "$base" "$v" "$O" "$variant" "$ref" "$ours" "$match" \
+        printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s %s\n' "$base" "$v" "$O" "$variant" "$ref" "$ours" "$match" \
           "$(count_checks "$stem.llvm.ll")" "$(count_checks "$stem.inst.ll")" \
-          "$(dyn_count "$stem.llvm.count")" "$(dyn_count "$stem.ours.count")"
+          "$(dyn_count "$stem.llvm.count")" "$(dyn_count "$stem.ours.count")" "$hb"
       done
     done
   done

@@ -141,11 +141,12 @@ pub fn find(m: &Module<'_>, f: &Function, cfg: &Cfg, defs: &Defs) -> Vec<Loop> {
         }
     }
     let mut out = Vec::new();
+    let blocks_of = block_of(f);
     for &(latch, header) in &back_edges {
         if back_edges.iter().filter(|e| e.1 == header).count() != 1 {
             continue;
         }
-        if let Some(l) = analyze(m, f, cfg, defs, &back_edges, latch, header) {
+        if let Some(l) = analyze(m, f, cfg, defs, &blocks_of, &back_edges, latch, header) {
             out.push(l);
         }
     }
@@ -218,11 +219,13 @@ fn last_inst(f: &Function, b: usize) -> Option<&Inst> {
         .find_map(|&s| f.stmts[s].inst())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn analyze(
     m: &Module<'_>,
     f: &Function,
     cfg: &Cfg,
     defs: &Defs,
+    block_of: &[usize],
     back_edges: &[(usize, usize)],
     latch: usize,
     header: usize,
@@ -295,7 +298,6 @@ fn analyze(
         return None;
     }
     let split = pcond.is_some();
-    let block_of = block_of(f);
     let in_loop = |name: &str| {
         defs.get(name)
             .is_some_and(|&si| block_of.get(si).is_some_and(|b| blocks.contains(b)))
@@ -345,6 +347,9 @@ fn induction_variables(
         let (Some((init, _)), Some((next, _))) = (init, next) else {
             continue;
         };
+        if matches!(init.as_str(), "undef" | "poison") {
+            continue;
+        }
         let Some(def) = defs.get(next).and_then(|&i| f.stmts[i].inst()) else {
             continue;
         };
@@ -473,7 +478,9 @@ fn trip(
         } else {
             continue;
         };
-        if bound.starts_with('%') && in_loop(bound) {
+        if (bound.starts_with('%') && in_loop(bound))
+            || matches!(bound.as_str(), "undef" | "poison")
+        {
             return None;
         }
         if !header_on_true {
