@@ -4,4 +4,5 @@
 
 pub mod cc;
 pub mod demo;
+pub mod go;
 pub mod minigo;

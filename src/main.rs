@@ -9,6 +9,8 @@ commands:
   cc ARGS...      the C compiler (gcc, or $CC) with hbsan instead of ThreadSanitizer:
                   use it where you would use `gcc -fsanitize=thread`
   c++ ARGS...     the same for C++ (g++, or $CXX)
+  go ARGS...      the Go command (go on PATH, or /usr/lib/go-1.*) with hbsan as the race
+                  runtime: `hbsan go test -race ./...`
   demo counter <racy|sleep|mutex|atomic|channel>
                   run the Go counter example through the detector
   help            show this message";
@@ -19,6 +21,7 @@ fn main() -> ExitCode {
         Some("cc") => hbsan::cc::main(&args[1..], false),
         Some("c++") => hbsan::cc::main(&args[1..], true),
         Some("demo") => hbsan::demo::main(&args[1..]),
+        Some("go") => hbsan::go::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             0
