@@ -336,7 +336,17 @@ fn plan_loop(
 /// returns its name.
 fn last_iteration(l: &Loop, em: &mut Emitter, out: &mut Vec<String>) -> Option<String> {
     let t = &l.trip;
-    let init = &l.ivs.get(&t.iv)?.init;
+    let mut init = l.ivs.get(&t.iv)?.init.clone();
+    let mut bound = t.bound.clone();
+    if let Some(pty) = &t.pointer {
+        // A pointer induction variable: count in addresses.
+        for v in [&mut init, &mut bound] {
+            let n = em.fresh();
+            out.push(format!("  {n} = ptrtoint {pty} {v} to i64"));
+            *v = n;
+        }
+    }
+    let init = &init;
     let ty = format!("i{}", t.bits);
     let first = if t.d == 0 {
         init.clone()
@@ -347,15 +357,15 @@ fn last_iteration(l: &Loop, em: &mut Emitter, out: &mut Vec<String>) -> Option<S
     };
     let more = em.fresh();
     out.push(format!(
-        "  {more} = icmp {} {ty} {first}, {}",
-        t.first_pred, t.bound
+        "  {more} = icmp {} {ty} {first}, {bound}",
+        t.first_pred
     ));
     let delta = t.adjust - t.d;
     let boundary = if delta == 0 {
-        t.bound.clone()
+        bound.clone()
     } else {
         let b = em.fresh();
-        out.push(format!("  {b} = add {ty} {}, {delta}", t.bound));
+        out.push(format!("  {b} = add {ty} {bound}, {delta}"));
         b
     };
     let last = em.fresh();

@@ -239,6 +239,8 @@ pub enum Op {
     Phi {
         /// Type.
         ty: Type,
+        /// The type as written.
+        ty_text: String,
         /// (value, predecessor block) pairs.
         incoming: Vec<(String, String)>,
     },
@@ -952,7 +954,9 @@ fn parse_phi(c: &mut Cursor<'_, '_>, text: &str) -> PResult<Op> {
             "fast", "nnan", "ninf", "nsz", "arcp", "contract", "afn", "reassoc",
         ],
     );
+    let tstart = c.offset();
     let ty = parse_type(c)?;
+    let ty_text = text.get(tstart..c.prev_end()).unwrap_or("").to_string();
     let mut incoming = Vec::new();
     loop {
         c.expect_punct('[')?;
@@ -970,7 +974,11 @@ fn parse_phi(c: &mut Cursor<'_, '_>, text: &str) -> PResult<Op> {
             break;
         }
     }
-    Ok(Op::Phi { ty, incoming })
+    Ok(Op::Phi {
+        ty,
+        ty_text,
+        incoming,
+    })
 }
 
 fn parse_br(c: &mut Cursor<'_, '_>, text: &str) -> PResult<Op> {

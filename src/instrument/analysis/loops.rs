@@ -30,8 +30,10 @@ use super::objects::Defs;
 pub struct Iv {
     /// Value entering from the preheader.
     pub init: String,
-    /// The phi's type as written (`i64`, `ptr`).
+    /// The phi's type (`i64`, `ptr`).
     pub ty: Type,
+    /// The phi's type as written.
+    pub ty_text: String,
     /// The name of the incremented value (the phi's latch operand).
     pub next: String,
     /// Increment per iteration: in units for integers, in bytes for pointers.
@@ -62,8 +64,11 @@ pub struct Trip {
     pub bound: String,
     /// `-1`, `0` or `1` (see above).
     pub adjust: i128,
-    /// +1 or -1.
+    /// The step of the induction variable (±1, or any step when the latch tests `!=`).
     pub step: i128,
+    /// For a pointer induction variable: its type as written (the computation runs on the
+    /// addresses, converted with `ptrtoint` to `i64`).
+    pub pointer: Option<String>,
 }
 
 /// A loop whose accesses may be hoisted.
@@ -336,7 +341,15 @@ fn induction_variables(
         let Some(inst) = f.stmts[s].inst() else {
             continue;
         };
-        let (Op::Phi { ty, incoming }, Some(name)) = (&inst.op, &inst.result) else {
+        let (
+            Op::Phi {
+                ty,
+                ty_text,
+                incoming,
+            },
+            Some(name),
+        ) = (&inst.op, &inst.result)
+        else {
             continue;
         };
         if incoming.len() != 2 {
@@ -369,6 +382,7 @@ fn induction_variables(
                 step.map(|step| Iv {
                     init: init.clone(),
                     ty: ty.clone(),
+                    ty_text: ty_text.clone(),
                     next: next.clone(),
                     step,
                     nsw: *nsw,
@@ -386,13 +400,16 @@ fn induction_variables(
                 let c = int_literal(&indices[0].text);
                 let size = m.layout.alloc_size(source).map(i128::from);
                 match (c, size) {
+                    // Pointers never go through sext/zext; their trip count uses the
+                    // modular `!=` rule, so no wrap flags are claimed.
                     (Some(c), Some(sz)) => c.checked_mul(sz).map(|step| Iv {
                         init: init.clone(),
                         ty: ty.clone(),
+                        ty_text: ty_text.clone(),
                         next: next.clone(),
                         step,
-                        nsw: true,
-                        nuw: true,
+                        nsw: false,
+                        nuw: false,
                     }),
                     _ => None,
                 }
@@ -453,13 +470,19 @@ fn trip(
     let Op::ICmp { pred, ty, a, b } = &inst.op else {
         return None;
     };
-    let bits = ty.int_bits()?;
+    let pointer = ty.is_ptr();
+    let bits = if pointer { 64 } else { ty.int_bits()? };
     if bits > 64 || !in_loop(cond) {
         return None;
     }
     // Find which side is the induction variable (or its increment).
     for (iv_name, iv) in ivs {
-        if iv.ty != Type::Int(bits) || iv.step == 0 {
+        let same_type = if pointer {
+            iv.ty.is_ptr()
+        } else {
+            iv.ty == Type::Int(bits)
+        };
+        if !same_type || iv.step == 0 {
             continue;
         }
         let d_of = |s: &str| {
@@ -497,8 +520,11 @@ fn trip(
         // step is k = ((bound - d - init) mod 2^W) / step — the formula below, computed with
         // wrapping instructions. (A loop that never meets the bound never ends; its range is
         // clamped when emitted.)
+        // With 64 bits no loop wraps around in practice, so any step is exact there: the first
+        // k with k*C == (bound - d - init) mod 2^64 is that distance divided by C whenever it
+        // divides, and a loop whose distance does not divide never ends.
         let unit = iv.step.abs() == 1;
-        let pow2 = iv.step.unsigned_abs().is_power_of_two();
+        let pow2 = iv.step.unsigned_abs().is_power_of_two() || bits == 64;
         let (first_pred, adjust) = match (iv.step > 0, p) {
             (true, "ne") if signed(iv) => ("slt", 0),
             (true, "ne") if unsigned(iv) => ("ult", 0),
@@ -524,6 +550,7 @@ fn trip(
             bound: bound.clone(),
             adjust,
             step: iv.step,
+            pointer: pointer.then(|| iv.ty_text.clone()),
         });
     }
     None
@@ -581,7 +608,8 @@ mod tests {
                 first_pred: "slt",
                 bound: "%5".into(),
                 adjust: 0,
-                step: 1
+                step: 1,
+                pointer: None,
             }
         );
         assert_eq!(l.ivs.len(), 1);
@@ -608,10 +636,43 @@ mod tests {
             "an ordering exit needs wrap flags"
         );
         let step3 = no_nsw.replace("add i64 %9, 1", "add i64 %9, 3");
+        assert_eq!(loops(&step3).len(), 1, "any step is exact on 64 bits");
+        let narrow = "define void @f(ptr %a, i32 %n) {
+entry:
+  br label %body
+body:
+  %i = phi i32 [ 0, %entry ], [ %i.next, %body ]
+  %p = getelementptr inbounds i32, ptr %a, i32 %i
+  store i32 0, ptr %p, align 4
+  %i.next = add i32 %i, STEP
+  %done = icmp eq i32 %i.next, %n
+  br i1 %done, label %exit, label %body
+exit:
+  ret void
+}
+";
+        assert_eq!(loops(&narrow.replace("STEP", "4")).len(), 1);
         assert!(
-            loops(&step3).is_empty(),
-            "non-power-of-two step without flags"
+            loops(&narrow.replace("STEP", "3")).is_empty(),
+            "a 32-bit counter with step 3 may wrap and still end"
         );
+        let pointer = "define void @f(ptr %b, ptr %e) {
+entry:
+  br label %body
+body:
+  %p = phi ptr [ %b, %entry ], [ %p.next, %body ]
+  store i32 0, ptr %p, align 4
+  %p.next = getelementptr inbounds i8, ptr %p, i64 12
+  %done = icmp eq ptr %p.next, %e
+  br i1 %done, label %exit, label %body
+exit:
+  ret void
+}
+";
+        let l = loops(pointer);
+        assert_eq!(l.len(), 1);
+        assert_eq!(l[0].trip.pointer.as_deref(), Some("ptr"));
+        assert_eq!(l[0].trip.step, 12);
         let in_loop_bound = SUM.replace("icmp eq i64 %14, %5", "icmp eq i64 %14, %13");
         assert!(loops(&in_loop_bound).is_empty());
         let div = SUM.replace("%13 = add nsw i32 %12, %10", "%13 = sdiv i32 %12, %10");
