@@ -183,12 +183,26 @@ impl Options {
         }
         let mut warnings = Vec::new();
         for var in [primary, "HBSAN_OPTIONS"] {
-            if let Ok(text) = std::env::var(var) {
+            if let Some(text) = env_var(var) {
                 warnings.extend(o.apply(var, &text));
             }
         }
         (o, warnings)
     }
+}
+
+/// An environment variable. Native programs start the runtime from
+/// `.preinit_array`, before the C library has set up `environ`; the
+/// kernel's copy of the initial environment is read then.
+fn env_var(name: &str) -> Option<String> {
+    if let Some(v) = std::env::var_os(name) {
+        return Some(v.to_string_lossy().into_owned());
+    }
+    let initial = std::fs::read("/proc/self/environ").ok()?;
+    initial.split(|&b| b == 0).find_map(|entry| {
+        let rest = entry.strip_prefix(name.as_bytes())?.strip_prefix(b"=")?;
+        Some(String::from_utf8_lossy(rest).into_owned())
+    })
 }
 
 /// Splits an option string on spaces, colons and commas outside quotes.

@@ -100,9 +100,11 @@ pub struct SlotTable {
 impl SlotTable {
     /// A table whose history rings have `ring_parts` parts each.
     pub fn new(ring_parts: usize) -> SlotTable {
-        let current = (0..MAX_SLOTS)
-            .map(|_| CachePadded::new(AtomicU64::new(0)))
-            .collect();
+        // Zeroed memory straight from the allocator: the kernel hands out
+        // zero pages, so only the entries of slots in use cost memory.
+        let current = Box::<[CachePadded<AtomicU64>]>::new_zeroed_slice(MAX_SLOTS);
+        // SAFETY: all-zero bytes are a valid `CachePadded<AtomicU64>` (zero).
+        let current = unsafe { current.assume_init() };
         SlotTable {
             pool: Mutex::new(Pool {
                 next_fresh: 0,

@@ -208,5 +208,5 @@ fn is_thread_start(function: &str) -> bool {
     matches!(
         function,
         "start_thread" | "clone" | "clone3" | "__clone" | "__clone3"
-    ) || function.starts_with("hbsan_thread_trampoline")
+    ) || function == "hbsan_thread_main"
 }

@@ -15,7 +15,8 @@
 use crate::clock::epoch::{EPOCH_BITS, SLOT_BITS};
 use crate::clock::{Epoch, Slot};
 
-const MASK_BITS: u64 = 0xff;
+/// The byte-mask bits of a cell.
+pub const MASK: u64 = 0xff;
 /// Flag: the access was a read (clear: a write).
 pub const READ: u64 = 1 << 8;
 /// Flag: the access was atomic.
@@ -150,7 +151,7 @@ impl Cell {
     /// Whether no access is recorded here.
     #[inline]
     pub const fn is_empty(self) -> bool {
-        self.0 & MASK_BITS == 0
+        self.0 & MASK == 0
     }
 
     /// The bytes of the word the access touched.
@@ -167,6 +168,12 @@ impl Cell {
     /// Number of bytes touched.
     pub const fn size(self) -> usize {
         self.mask().count_ones() as usize
+    }
+
+    /// This cell with its byte mask replaced.
+    #[inline]
+    pub const fn with_mask(self, mask: u8) -> Cell {
+        Cell((self.0 & !MASK) | mask as u64)
     }
 
     /// The access kind (read/write, atomic, free).

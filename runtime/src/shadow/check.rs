@@ -13,7 +13,7 @@
 
 use core::sync::atomic::Ordering::Relaxed;
 
-use super::cell::{AccessKind, Cell, READ, byte_mask};
+use super::cell::{AccessKind, Cell, MASK, READ, byte_mask};
 use super::layout::CELLS;
 use super::memory::WordShadow;
 use crate::report::race::{Conflict, report_race};
@@ -58,19 +58,32 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     slow_word(thr, addr, size, kind, pc);
 }
 
-/// Whether `cur` is already recorded for this word in this epoch (a read is
-/// also covered by a write of the same bytes).
+/// Whether `cur` is already recorded for this word in this epoch: a cell of
+/// the same thread, epoch and kind covers its bytes (a read is also covered
+/// by a write).
 #[inline(always)]
 fn repeats(word: WordShadow, cur: Cell) -> bool {
     let loose = if cur.is_read() { READ } else { 0 };
-    if word.primary().load(Relaxed) | loose == cur.raw() {
+    let covers = |c: u64| {
+        let c = c | loose;
+        (c ^ cur.raw()) & !MASK == 0 && cur.raw() & !c & MASK == 0
+    };
+    if covers(word.primary().load(Relaxed)) {
         return true;
     }
-    word.is_shared()
-        && word
-            .secondary()
-            .iter()
-            .any(|c| c.load(Relaxed) | loose == cur.raw())
+    if !word.is_shared() {
+        return false;
+    }
+    for k in 1..CELLS {
+        let c = word.cell(k).load(Relaxed);
+        if c == 0 {
+            return false;
+        }
+        if covers(c) {
+            return true;
+        }
+    }
+    false
 }
 
 #[inline(never)]
@@ -79,8 +92,12 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
         return;
     };
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
-    thr.trace_access(addr, size, kind, pc);
-    if let Some(old) = check_and_store(thr, word, cur) {
+    let (race, stored) = check_and_store(thr, word, cur);
+    if stored {
+        // The history needs the accesses whose cells it may be asked about.
+        thr.trace_access(addr, size, kind, pc);
+    }
+    if let Some(old) = race {
         report_race(
             thr,
             Conflict {
@@ -111,7 +128,7 @@ pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: Acces
         if let Some(word) = thr.shadow.word(a) {
             let cur = thr.stamp.cell(byte_mask(a & 7, n), kind);
             if !repeats(word, cur) {
-                if let Some(old) = check_and_store(thr, word, cur) {
+                if let (Some(old), _) = check_and_store(thr, word, cur) {
                     if !reported {
                         reported = true;
                         report_race(
@@ -170,9 +187,7 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
             word.primary()
                 .store(thr.stamp.cell(0xff, AccessKind::FREE).raw(), Relaxed);
             if word.is_shared() {
-                for c in word.secondary() {
-                    c.store(0, Relaxed);
-                }
+                super::memory::clear_secondary(word);
             }
         }
         a += 8;
@@ -185,8 +200,11 @@ struct Found {
     shared: bool,
     /// An own cell of the same epoch that covers the access: nothing to store.
     covered: bool,
-    /// An own cell the access makes redundant.
-    own: Option<usize>,
+    /// A cell the access makes redundant: ours, or another thread's that
+    /// happens-before us and that we dominate.
+    redundant: Option<usize>,
+    /// An own cell of the same epoch and kind whose bytes can be added to.
+    mergeable: Option<usize>,
     /// The first empty cell (secondary cells only counted when shared).
     empty: Option<usize>,
 }
@@ -199,18 +217,23 @@ fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found
         cells: [Cell::EMPTY; CELLS],
         shared,
         covered: false,
-        own: None,
+        redundant: None,
+        mergeable: None,
         empty: None,
     };
     f.cells[0] = Cell::from_raw(word.primary().load(Relaxed));
-    let n = if shared {
-        for (i, c) in word.secondary().iter().enumerate() {
-            f.cells[1 + i] = Cell::from_raw(c.load(Relaxed));
+    let mut n = 1;
+    if shared {
+        // Secondary cells are filled in order: the first empty one ends them.
+        while n < CELLS {
+            let c = Cell::from_raw(word.cell(n).load(Relaxed));
+            f.cells[n] = c;
+            n += 1;
+            if c.is_empty() {
+                break;
+            }
         }
-        CELLS
-    } else {
-        1
-    };
+    }
     let mut race = None;
     for (i, &c) in f.cells[..n].iter().enumerate() {
         if c.is_empty() {
@@ -223,8 +246,22 @@ fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found
             // `clock::slots`). Never a race.
             if c.epoch() == cur.epoch() && c.dominates(cur) {
                 f.covered = true;
-            } else if f.own.is_none() && cur.dominates(c) {
-                f.own = Some(i);
+            } else if f.redundant.is_none() && cur.dominates(c) {
+                f.redundant = Some(i);
+            } else if f.mergeable.is_none() && c.epoch() == cur.epoch() && c.kind() == cur.kind() {
+                // Same thread, epoch and kind: one cell with both byte
+                // masks says exactly what the two would.
+                f.mergeable = Some(i);
+            }
+            continue;
+        }
+        let ordered = c.epoch() <= thr.clock.get(c.slot());
+        if ordered {
+            // Happens-before us. If we also dominate it, every later
+            // access that would race with it races with us: replace it
+            // (FastTrack's rule for ordered writes, for any cell).
+            if f.redundant.is_none() && cur.dominates(c) {
+                f.redundant = Some(i);
             }
             continue;
         }
@@ -234,43 +271,38 @@ fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found
         {
             continue;
         }
-        if c.epoch() <= thr.clock.get(c.slot()) {
-            continue;
-        }
         race.get_or_insert(c);
     }
     (race, f)
 }
 
 /// Checks `cur` against the word's cells and records it. Returns a cell it
-/// races with, if any.
+/// races with, if any, and whether a cell was stored.
 #[inline(always)]
-fn check_and_store(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Option<Cell> {
+fn check_and_store(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, bool) {
     let (race, f) = check(thr, word, cur);
-    thr.dirty = true;
     if f.covered {
-        return race;
+        return (race, false);
     }
-    let index = if let Some(i) = f.own {
-        i
+    thr.dirty = true;
+    let (index, cell) = if let Some(i) = f.redundant {
+        (i, cur)
+    } else if let Some(i) = f.mergeable {
+        (i, cur.with_mask(cur.mask() | f.cells[i].mask()))
     } else if f.cells[0].is_empty() {
-        0
+        (0, cur)
     } else if !f.shared {
         // The word gets its second user: open its secondary cells. The bit
         // is set before the cell is written so no reader misses the cell.
         word.mark_shared();
-        1
+        (1, cur)
     } else if let Some(i) = f.empty {
-        i
+        (i, cur)
     } else {
         // All cells hold accesses of other threads: evict one, round-robin.
         thr.evictions = thr.evictions.wrapping_add(1);
-        thr.evictions as usize % CELLS
+        (thr.evictions as usize % CELLS, cur)
     };
-    if index == 0 {
-        word.primary().store(cur.raw(), Relaxed);
-    } else {
-        word.secondary()[index - 1].store(cur.raw(), Relaxed);
-    }
-    race
+    word.cell(index).store(cell.raw(), Relaxed);
+    (race, true)
 }

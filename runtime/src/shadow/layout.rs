@@ -17,43 +17,46 @@
 //! ignored, never a crash.
 //!
 //! ## Shadow
-//! Every aligned 8-byte word has [`CELLS`] shadow cells of 8 bytes:
-//! - its **primary** cell, in the primary plane: one shadow byte per
-//!   application byte, so a word used by one thread costs one shadow cache
-//!   line per application cache line and nothing else;
-//! - four **secondary** cells, side by side in a 32-byte block, used only by
-//!   words that several threads access;
-//! - one bit in the **shared bitmap**, set (atomically, never cleared but by
-//!   a reset) before a secondary cell of the word is first written, so that
-//!   a checker reads the secondary block only when it may hold something.
+//! Every aligned 8-byte word has [`CELLS`] shadow cells of 8 bytes, cell `k`
+//! in **plane** `k`, each plane one shadow byte per application byte:
+//! - plane 0 holds the word's **primary** cell: a word used by one thread
+//!   costs one shadow cache line per application cache line and nothing
+//!   else;
+//! - planes 1 to 3 are filled in order, only for words that need more than
+//!   one cell (typically a write and a later read by another thread or in a
+//!   later epoch: FastTrack's two facts per variable); a page of them costs
+//!   memory only once a word on it needs the cell;
+//! - one bit per word in the **shared bitmap**, set (atomically, never
+//!   cleared but by a reset) before plane 1 is first written for the word,
+//!   says whether to look past the primary cell.
 //!
-//! All three are addressed by folding the application address modulo the
+//! All are addressed by folding the application address modulo the
 //! **window** `W = 2^(vma-3)` (eight chunks): the three application ranges
 //! fold onto disjoint parts of a window (its chunks 0, 2-3 and 7), so
 //! distinct words get distinct shadow, and only the images of the
 //! application ranges are reserved. With `c` = one chunk:
 //!
-//! | region    | address of word `w`'s shadow     | base  | occupies chunks |
-//! |-----------|----------------------------------|-------|-----------------|
-//! | primary   | `base + fold(w)`                 | `48c` | 48, 50-51, 55 |
-//! | secondary | `base + 4 * fold(w)`             | `8c`  | 8-11, 16-23, 36-39 |
-//! | bitmap    | `base + fold(w) / 64` (bit `w/8 % 64`) | `12c` | part of 12 |
-//! | runtime   | the thread-state pool            | `44c` | 44 |
+//! | region   | address of word `w`'s shadow     | base  | occupies chunks |
+//! |----------|----------------------------------|-------|-----------------|
+//! | plane 0  | `base + fold(w)`                 | `48c` | 48, 50-51, 55 |
+//! | plane 1  | `base + fold(w)`                 | `8c`  | 8, 10-11, 15 |
+//! | plane 2  | `base + fold(w)`                 | `16c` | 16, 18-19, 23 |
+//! | plane 3  | `base + fold(w)`                 | `24c` | 24, 26-27, 31 |
+//! | bitmap   | `base + fold(w) / 64` (bit `w/8 % 64`) | `32c` | part of 32 |
+//! | runtime  | the thread-state pool            | `44c` | 44 |
 //!
 //! The same layout, scaled, serves aarch64 with 39-, 42- and 48-bit user
 //! address spaces: there too PIE images load at 2/3 of the space and mmap
 //! grows down from the top.
 
-/// Shadow cells per application word: one primary, four secondary.
-pub const CELLS: usize = 1 + SECONDARY_CELLS;
-/// Cells in a word's secondary block.
-pub const SECONDARY_CELLS: usize = 4;
+/// Shadow cells per application word: one primary, three secondary.
+pub const CELLS: usize = 4;
 
 /// Bitmap of the chunks that hold application memory.
 const APP_CHUNKS: u64 = 1 | (1 << 42) | (1 << 43) | (1 << 63);
-const PRIMARY_CHUNK: usize = 48;
-const SECONDARY_CHUNK: usize = 8;
-const BITMAP_CHUNK: usize = 12;
+/// The first chunk of each plane's window.
+const PLANE_CHUNK: [usize; CELLS] = [48, 8, 16, 24];
+const BITMAP_CHUNK: usize = 32;
 const RUNTIME_CHUNK: usize = 44;
 
 /// A memory layout for a user address space of `2^vma_bits` bytes.
@@ -96,12 +99,21 @@ impl Range {
 /// The shadow regions to reserve: one set of ranges per kind of shadow.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Region {
-    /// Primary cells.
-    Primary,
-    /// Secondary cell blocks.
-    Secondary,
+    /// Cell plane `k` (0: the primary cells).
+    Plane(usize),
     /// The shared bitmap.
     Bitmap,
+}
+
+impl Region {
+    /// Every region.
+    pub const ALL: [Region; CELLS + 1] = [
+        Region::Plane(0),
+        Region::Plane(1),
+        Region::Plane(2),
+        Region::Plane(3),
+        Region::Bitmap,
+    ];
 }
 
 impl Layout {
@@ -152,17 +164,17 @@ impl Layout {
         chunk < 64 && (APP_CHUNKS >> chunk) & 1 != 0
     }
 
-    /// Address of the primary cell of `addr`'s word.
+    /// Address of the cell of `addr`'s word in plane `plane` (0 = primary).
     /// Meaningful only when `is_app(addr)`.
     #[inline(always)]
-    pub const fn primary(&self, addr: usize) -> usize {
-        self.chunk(PRIMARY_CHUNK) + self.fold(addr)
+    pub const fn cell(&self, addr: usize, plane: usize) -> usize {
+        self.chunk(PLANE_CHUNK[plane]) + self.fold(addr)
     }
 
-    /// Address of the secondary block (`SECONDARY_CELLS` cells) of `addr`'s word.
+    /// Address of the primary cell of `addr`'s word.
     #[inline(always)]
-    pub const fn secondary(&self, addr: usize) -> usize {
-        self.chunk(SECONDARY_CHUNK) + self.fold(addr) * SECONDARY_CELLS
+    pub const fn primary(&self, addr: usize) -> usize {
+        self.cell(addr, 0)
     }
 
     /// Address of the bitmap word holding `addr`'s shared bit, and the bit.
@@ -202,13 +214,9 @@ impl Layout {
             let first = apps[i].start;
             let last = apps[i].end - 8;
             out[i] = match region {
-                Region::Primary => Range {
-                    start: self.primary(first),
-                    end: self.primary(last) + 8,
-                },
-                Region::Secondary => Range {
-                    start: self.secondary(first),
-                    end: self.secondary(last) + 8 * SECONDARY_CELLS,
+                Region::Plane(k) => Range {
+                    start: self.cell(first, k),
+                    end: self.cell(last, k) + 8,
                 },
                 Region::Bitmap => Range {
                     start: self.shared_bit(first).0,
@@ -256,10 +264,12 @@ mod tests {
         Layout::AARCH64_42,
         Layout::AARCH64_48,
     ];
-    const REGIONS: [Region; 3] = [Region::Primary, Region::Secondary, Region::Bitmap];
 
     fn all_shadow(l: &Layout) -> Vec<Range> {
-        REGIONS.iter().flat_map(|&r| l.shadow_ranges(r)).collect()
+        Region::ALL
+            .iter()
+            .flat_map(|&r| l.shadow_ranges(r))
+            .collect()
     }
 
     #[test]
@@ -306,13 +316,15 @@ mod tests {
     fn each_app_range_folds_without_wrapping() {
         for l in ALL {
             for app in l.app_ranges() {
-                let first = l.primary(app.start);
-                let last = l.primary(app.end - 8);
-                assert_eq!(
-                    last - first,
-                    app.len() - 8,
-                    "{l:?}: {app:x?} wraps around its window"
-                );
+                for k in 0..CELLS {
+                    let first = l.cell(app.start, k);
+                    let last = l.cell(app.end - 8, k);
+                    assert_eq!(
+                        last - first,
+                        app.len() - 8,
+                        "{l:?}: {app:x?} wraps around plane {k}'s window"
+                    );
+                }
             }
         }
     }
@@ -327,7 +339,7 @@ mod tests {
                 a += step;
             }
             words.extend([app.start + 8, app.end - 8, app.end - 16]);
-            // A run of neighbours, so bitmap bits and blocks are checked too.
+            // A run of neighbours, so that bitmap bits are checked too.
             words.extend((0..130).map(|i| app.start + 4096 + 8 * i));
         }
         words
@@ -344,22 +356,16 @@ mod tests {
             let mut bits = Vec::new();
             for &w in &words {
                 assert!(l.is_app(w));
-                let p = l.primary(w);
-                assert!(
-                    l.shadow_ranges(Region::Primary)
-                        .iter()
-                        .any(|r| r.contains(p) && r.contains(p + 7))
-                );
-                cells.push(p);
-                let s = l.secondary(w);
-                assert_eq!(s % 32, 0, "a secondary block is 32-byte aligned");
-                for i in 0..SECONDARY_CELLS {
+                for k in 0..CELLS {
+                    let c = l.cell(w, k);
                     assert!(
-                        l.shadow_ranges(Region::Secondary)
+                        l.shadow_ranges(Region::Plane(k))
                             .iter()
-                            .any(|r| r.contains(s + 8 * i + 7))
+                            .any(|r| r.contains(c) && r.contains(c + 7))
                     );
-                    cells.push(s + 8 * i);
+                    cells.push(c);
+                    // Every byte of a word shares its shadow.
+                    assert_eq!(l.cell(w + 5, k), c);
                 }
                 let (b, bit) = l.shared_bit(w);
                 assert!(
@@ -368,22 +374,17 @@ mod tests {
                         .any(|r| r.contains(b) && r.contains(b + 7))
                 );
                 assert_eq!(bit.count_ones(), 1);
-                bits.push((b, bit));
-                // Every byte of a word shares its shadow.
-                assert_eq!(l.primary(w + 5), p);
-                assert_eq!(l.secondary(w + 7), s);
                 assert_eq!(l.shared_bit(w + 3), (b, bit));
+                bits.push((b, bit));
             }
-            let n = cells.len();
-            cells.sort();
-            cells.dedup();
             let distinct_words = {
                 let mut w = words.clone();
                 w.sort();
                 w.dedup();
                 w.len()
             };
-            assert_eq!(n, words.len() * CELLS);
+            cells.sort();
+            cells.dedup();
             assert_eq!(
                 cells.len(),
                 distinct_words * CELLS,
@@ -451,8 +452,9 @@ mod tests {
     fn x86_64_constants_are_the_documented_ones() {
         let l = Layout::X86_64;
         assert_eq!(l.primary(0), 0x6000_0000_0000);
-        assert_eq!(l.secondary(0), 0x1000_0000_0000);
-        assert_eq!(l.shared_bit(0), (0x1800_0000_0000, 1));
+        assert_eq!(l.cell(0, 1), 0x1000_0000_0000);
+        assert_eq!(l.cell(0, 3), 0x3000_0000_0000);
+        assert_eq!(l.shared_bit(0), (0x4000_0000_0000, 1));
         assert_eq!(l.runtime_range().start, 0x5800_0000_0000);
         assert_eq!(
             l.app_ranges()[1],

@@ -9,8 +9,8 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 
-use super::layout::{Layout, Range, Region, SECONDARY_CELLS};
-use crate::platform::mmap::{self, ReserveError, Use};
+use super::layout::{CELLS, Layout, Range, Region};
+use crate::platform::mmap::{self, Use};
 
 /// Proof that the shadow is mapped. Free to copy; obtained from [`Shadow::init`].
 #[derive(Copy, Clone, Debug)]
@@ -68,15 +68,17 @@ impl Shadow {
         }
         detect_layout()?;
         let l = layout();
-        let reserve = |region: Region, usage: Use| -> Result<(), ReserveError> {
+        for region in Region::ALL {
+            // Only the primary plane is touched densely.
+            let usage = if region == Region::Plane(0) {
+                Use::Dense
+            } else {
+                Use::Sparse
+            };
             for r in l.shadow_ranges(region) {
-                mmap::reserve_fixed(page_align_out(r), usage)?;
+                mmap::reserve_fixed(page_align_out(r), usage).map_err(|e| e.to_string())?;
             }
-            Ok(())
-        };
-        reserve(Region::Primary, Use::Dense).map_err(|e| e.to_string())?;
-        reserve(Region::Secondary, Use::Sparse).map_err(|e| e.to_string())?;
-        reserve(Region::Bitmap, Use::Sparse).map_err(|e| e.to_string())?;
+        }
         MAPPED.store(true, Relaxed);
         Ok(Shadow { _mapped: () })
     }
@@ -115,7 +117,7 @@ impl Shadow {
     /// be recycled; see `clock::slots`).
     pub fn reset_all(self) {
         let l = layout();
-        for region in [Region::Primary, Region::Secondary, Region::Bitmap] {
+        for region in Region::ALL {
             for r in l.shadow_ranges(region) {
                 mmap::discard(page_align_out(r));
             }
@@ -133,17 +135,17 @@ impl WordShadow {
     /// The word's primary cell.
     #[inline(always)]
     pub fn primary(self) -> &'static AtomicU64 {
-        // SAFETY: `addr` is application memory (checked when `self` was
-        // made), so its primary cell lies in a reserved primary range, which
-        // stays mapped and zero-initialized; the address is 8-aligned.
-        unsafe { &*(layout().primary(self.addr) as *const AtomicU64) }
+        self.cell(0)
     }
 
-    /// The word's secondary cells.
+    /// The word's cell in plane `plane` (`0..CELLS`; secondary cells are
+    /// filled in order, so the first empty one ends the word's cells).
     #[inline(always)]
-    pub fn secondary(self) -> &'static [AtomicU64; SECONDARY_CELLS] {
-        // SAFETY: as for `primary`: a reserved, 32-byte aligned block.
-        unsafe { &*(layout().secondary(self.addr) as *const [AtomicU64; SECONDARY_CELLS]) }
+    pub fn cell(self, plane: usize) -> &'static AtomicU64 {
+        // SAFETY: `addr` is application memory (checked when `self` was
+        // made), so its cell lies in a reserved range of the plane, which
+        // stays mapped and zero-initialized; the address is 8-aligned.
+        unsafe { &*(layout().cell(self.addr, plane) as *const AtomicU64) }
     }
 
     /// Whether the word's secondary cells may hold something.
@@ -199,9 +201,7 @@ fn reset_app_range(l: Layout, start: usize, end: usize) {
                 let word = WordShadow {
                     addr: (a & !511) + 8 * i,
                 };
-                for c in word.secondary() {
-                    c.store(0, Relaxed);
-                }
+                clear_secondary(word);
             }
             bits.fetch_and(!in_range, Relaxed);
         }
@@ -218,6 +218,18 @@ fn reset_app_range(l: Layout, start: usize, end: usize) {
         zero_cells(inner.end, primary.end);
     } else {
         zero_cells(primary.start, primary.end);
+    }
+}
+
+/// Empties a word's secondary cells, writing only those that hold
+/// something (a write would make an untouched page cost memory).
+pub(crate) fn clear_secondary(word: WordShadow) {
+    for k in 1..CELLS {
+        let c = word.cell(k);
+        if c.load(Relaxed) == 0 {
+            break;
+        }
+        c.store(0, Relaxed);
     }
 }
 
