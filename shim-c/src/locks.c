@@ -1,12 +1,17 @@
 /*
- * locks.c — mutexes, spinlocks and reader-writer locks.
+ * locks.c — mutexes, spinlocks and reader-writer locks (pthread and C11).
  *
  * An acquire is reported after the real function succeeded (the thread
  * holds the lock, so the previous holder's release is complete); a release
  * is reported before the real unlock (once unlocked, the next holder may
  * already be reporting its acquire). Destroy is reported before the real
  * destroy, so that the runtime forgets the lock before its memory can be
- * reused for another one. C11 mutexes (mtx_*) likewise.
+ * reused for another one.
+ *
+ * The lock's own memory is touched like a program variable, as
+ * ThreadSanitizer does: init and destroy write its first byte, lock and
+ * unlock read it. Initializing or destroying a lock while another thread,
+ * unordered, uses it is then reported as a race on the lock.
  */
 #define _GNU_SOURCE
 #include "real.h"
@@ -16,8 +21,57 @@
 #include <threads.h>
 #include <time.h>
 
-/* A robust mutex whose owner died is acquired too (EOWNERDEAD). */
-static inline int mutex_acquired(int rc) { return rc == 0 || rc == EOWNERDEAD; }
+/* The lock's first byte, written (init, destroy) or read (lock, unlock)
+ * by interceptor `self`, called from `caller_pc` (a local of each
+ * interceptor). */
+#define LOCK_WRITE(l, self)                                                                        \
+    __hbsan_write_range((const void *)(l), 1, caller_pc, HBSAN_SELF_PC(self))
+#define LOCK_READ(l, self) __hbsan_read_range((const void *)(l), 1, caller_pc, HBSAN_SELF_PC(self))
+
+/* The body of an init: the real one, then the lock's memory written. */
+#define LOCK_INIT(self, l, call)                                                                   \
+    void *caller_pc = HBSAN_CALLER_PC();                                                           \
+    int rc = call;                                                                                 \
+    if (rc == 0 && !hbsan_forward_only())                                                          \
+        LOCK_WRITE(l, self);                                                                       \
+    return rc
+
+/* The body of a destroy: the runtime forgets the lock, its memory is
+ * written, then the real destroy. */
+#define LOCK_DESTROY(self, l, call)                                                                \
+    void *caller_pc = HBSAN_CALLER_PC();                                                           \
+    if (!hbsan_forward_only()) {                                                                   \
+        LOCK_WRITE(l, self);                                                                       \
+        __hbsan_lock_destroyed((void *)(l));                                                       \
+    }                                                                                              \
+    return call
+
+/* The body of a lock operation: `call` is the real one, `ok(rc)` tells
+ * whether it acquired the lock, `flags` are the runtime's lock flags. */
+#define LOCK_ACQUIRE(self, l, call, ok, flags)                                                     \
+    void *caller_pc = HBSAN_CALLER_PC();                                                           \
+    int report = !hbsan_forward_only();                                                            \
+    if (report)                                                                                    \
+        LOCK_READ(l, self);                                                                        \
+    int rc = call;                                                                                 \
+    if (report && ok(rc))                                                                          \
+        __hbsan_lock_acquired((void *)(l), (flags));                                               \
+    return rc
+
+/* The body of an unlock. */
+#define LOCK_RELEASE(self, l, call)                                                                \
+    void *caller_pc = HBSAN_CALLER_PC();                                                           \
+    if (!hbsan_forward_only()) {                                                                   \
+        LOCK_READ(l, self);                                                                        \
+        __hbsan_lock_releasing((void *)(l));                                                       \
+    }                                                                                              \
+    return call
+
+/* Success of the pthread lock functions; a robust mutex whose owner died
+ * is acquired too (EOWNERDEAD). */
+static inline int pthread_ok(int rc) { return rc == 0; }
+static inline int mutex_ok(int rc) { return rc == 0 || rc == EOWNERDEAD; }
+static inline int c11_ok(int rc) { return rc == thrd_success; }
 
 /* ---- mutex ------------------------------------------------------------------------ */
 
@@ -30,47 +84,33 @@ HBSAN_REAL_SLOT(pthread_mutex_clocklock);
 HBSAN_REAL_SLOT(pthread_mutex_unlock);
 
 int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *attr) {
-    return REAL(pthread_mutex_init)(m, attr);
+    LOCK_INIT(pthread_mutex_init, m, REAL(pthread_mutex_init)(m, attr));
 }
 
 int pthread_mutex_destroy(pthread_mutex_t *m) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_destroyed(m);
-    return REAL(pthread_mutex_destroy)(m);
+    LOCK_DESTROY(pthread_mutex_destroy, m, REAL(pthread_mutex_destroy)(m));
 }
 
 int pthread_mutex_lock(pthread_mutex_t *m) {
-    int rc = REAL(pthread_mutex_lock)(m);
-    if (mutex_acquired(rc) && !hbsan_forward_only())
-        __hbsan_lock_acquired(m, 0);
-    return rc;
+    LOCK_ACQUIRE(pthread_mutex_lock, m, REAL(pthread_mutex_lock)(m), mutex_ok, 0);
 }
 
 int pthread_mutex_trylock(pthread_mutex_t *m) {
-    int rc = REAL(pthread_mutex_trylock)(m);
-    if (mutex_acquired(rc) && !hbsan_forward_only())
-        __hbsan_lock_acquired(m, 0);
-    return rc;
+    LOCK_ACQUIRE(pthread_mutex_trylock, m, REAL(pthread_mutex_trylock)(m), mutex_ok, 0);
 }
 
 int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *abstime) {
-    int rc = REAL(pthread_mutex_timedlock)(m, abstime);
-    if (mutex_acquired(rc) && !hbsan_forward_only())
-        __hbsan_lock_acquired(m, 0);
-    return rc;
+    LOCK_ACQUIRE(pthread_mutex_timedlock, m, REAL(pthread_mutex_timedlock)(m, abstime), mutex_ok,
+                 0);
 }
 
 int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clock, const struct timespec *abstime) {
-    int rc = REAL(pthread_mutex_clocklock)(m, clock, abstime);
-    if (mutex_acquired(rc) && !hbsan_forward_only())
-        __hbsan_lock_acquired(m, 0);
-    return rc;
+    LOCK_ACQUIRE(pthread_mutex_clocklock, m, REAL(pthread_mutex_clocklock)(m, clock, abstime),
+                 mutex_ok, 0);
 }
 
 int pthread_mutex_unlock(pthread_mutex_t *m) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_releasing(m);
-    return REAL(pthread_mutex_unlock)(m);
+    LOCK_RELEASE(pthread_mutex_unlock, m, REAL(pthread_mutex_unlock)(m));
 }
 
 /* ---- spinlock --------------------------------------------------------------------- */
@@ -82,33 +122,23 @@ HBSAN_REAL_SLOT(pthread_spin_trylock);
 HBSAN_REAL_SLOT(pthread_spin_unlock);
 
 int pthread_spin_init(pthread_spinlock_t *s, int pshared) {
-    return REAL(pthread_spin_init)(s, pshared);
+    LOCK_INIT(pthread_spin_init, s, REAL(pthread_spin_init)(s, pshared));
 }
 
 int pthread_spin_destroy(pthread_spinlock_t *s) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_destroyed((void *)s);
-    return REAL(pthread_spin_destroy)(s);
+    LOCK_DESTROY(pthread_spin_destroy, s, REAL(pthread_spin_destroy)(s));
 }
 
 int pthread_spin_lock(pthread_spinlock_t *s) {
-    int rc = REAL(pthread_spin_lock)(s);
-    if (rc == 0 && !hbsan_forward_only())
-        __hbsan_lock_acquired((void *)s, 0);
-    return rc;
+    LOCK_ACQUIRE(pthread_spin_lock, s, REAL(pthread_spin_lock)(s), pthread_ok, 0);
 }
 
 int pthread_spin_trylock(pthread_spinlock_t *s) {
-    int rc = REAL(pthread_spin_trylock)(s);
-    if (rc == 0 && !hbsan_forward_only())
-        __hbsan_lock_acquired((void *)s, 0);
-    return rc;
+    LOCK_ACQUIRE(pthread_spin_trylock, s, REAL(pthread_spin_trylock)(s), pthread_ok, 0);
 }
 
 int pthread_spin_unlock(pthread_spinlock_t *s) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_releasing((void *)s);
-    return REAL(pthread_spin_unlock)(s);
+    LOCK_RELEASE(pthread_spin_unlock, s, REAL(pthread_spin_unlock)(s));
 }
 
 /* ---- reader-writer lock ----------------------------------------------------------- */
@@ -126,62 +156,56 @@ HBSAN_REAL_SLOT(pthread_rwlock_clockwrlock);
 HBSAN_REAL_SLOT(pthread_rwlock_unlock);
 
 int pthread_rwlock_init(pthread_rwlock_t *l, const pthread_rwlockattr_t *attr) {
-    return REAL(pthread_rwlock_init)(l, attr);
+    LOCK_INIT(pthread_rwlock_init, l, REAL(pthread_rwlock_init)(l, attr));
 }
 
 int pthread_rwlock_destroy(pthread_rwlock_t *l) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_destroyed(l);
-    return REAL(pthread_rwlock_destroy)(l);
-}
-
-/* Reports a successful acquire of rwlock `l` (`flags`: HBSAN_LOCK_READ for
- * a reader). */
-static inline int rwlock_result(pthread_rwlock_t *l, int rc, int flags) {
-    if (rc == 0 && !hbsan_forward_only())
-        __hbsan_lock_acquired(l, flags);
-    return rc;
+    LOCK_DESTROY(pthread_rwlock_destroy, l, REAL(pthread_rwlock_destroy)(l));
 }
 
 int pthread_rwlock_rdlock(pthread_rwlock_t *l) {
-    return rwlock_result(l, REAL(pthread_rwlock_rdlock)(l), HBSAN_LOCK_READ);
+    LOCK_ACQUIRE(pthread_rwlock_rdlock, l, REAL(pthread_rwlock_rdlock)(l), pthread_ok,
+                 HBSAN_LOCK_READ);
 }
 
 int pthread_rwlock_tryrdlock(pthread_rwlock_t *l) {
-    return rwlock_result(l, REAL(pthread_rwlock_tryrdlock)(l), HBSAN_LOCK_READ);
+    LOCK_ACQUIRE(pthread_rwlock_tryrdlock, l, REAL(pthread_rwlock_tryrdlock)(l), pthread_ok,
+                 HBSAN_LOCK_READ);
 }
 
 int pthread_rwlock_timedrdlock(pthread_rwlock_t *l, const struct timespec *abstime) {
-    return rwlock_result(l, REAL(pthread_rwlock_timedrdlock)(l, abstime), HBSAN_LOCK_READ);
+    LOCK_ACQUIRE(pthread_rwlock_timedrdlock, l, REAL(pthread_rwlock_timedrdlock)(l, abstime),
+                 pthread_ok, HBSAN_LOCK_READ);
 }
 
 int pthread_rwlock_clockrdlock(pthread_rwlock_t *l, clockid_t clock,
                                const struct timespec *abstime) {
-    return rwlock_result(l, REAL(pthread_rwlock_clockrdlock)(l, clock, abstime),
-                         HBSAN_LOCK_READ);
+    LOCK_ACQUIRE(pthread_rwlock_clockrdlock, l,
+                 REAL(pthread_rwlock_clockrdlock)(l, clock, abstime), pthread_ok,
+                 HBSAN_LOCK_READ);
 }
 
 int pthread_rwlock_wrlock(pthread_rwlock_t *l) {
-    return rwlock_result(l, REAL(pthread_rwlock_wrlock)(l), 0);
+    LOCK_ACQUIRE(pthread_rwlock_wrlock, l, REAL(pthread_rwlock_wrlock)(l), pthread_ok, 0);
 }
 
 int pthread_rwlock_trywrlock(pthread_rwlock_t *l) {
-    return rwlock_result(l, REAL(pthread_rwlock_trywrlock)(l), 0);
+    LOCK_ACQUIRE(pthread_rwlock_trywrlock, l, REAL(pthread_rwlock_trywrlock)(l), pthread_ok, 0);
 }
 
 int pthread_rwlock_timedwrlock(pthread_rwlock_t *l, const struct timespec *abstime) {
-    return rwlock_result(l, REAL(pthread_rwlock_timedwrlock)(l, abstime), 0);
+    LOCK_ACQUIRE(pthread_rwlock_timedwrlock, l, REAL(pthread_rwlock_timedwrlock)(l, abstime),
+                 pthread_ok, 0);
 }
 
 int pthread_rwlock_clockwrlock(pthread_rwlock_t *l, clockid_t clock,
                                const struct timespec *abstime) {
-    return rwlock_result(l, REAL(pthread_rwlock_clockwrlock)(l, clock, abstime), 0);
+    LOCK_ACQUIRE(pthread_rwlock_clockwrlock, l,
+                 REAL(pthread_rwlock_clockwrlock)(l, clock, abstime), pthread_ok, 0);
 }
 
 int pthread_rwlock_unlock(pthread_rwlock_t *l) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_releasing(l);
-    return REAL(pthread_rwlock_unlock)(l);
+    LOCK_RELEASE(pthread_rwlock_unlock, l, REAL(pthread_rwlock_unlock)(l));
 }
 
 /* ---- C11 mutex ---------------------------------------------------------------------
@@ -191,35 +215,36 @@ int pthread_rwlock_unlock(pthread_rwlock_t *l) {
  * same address names the same lock either way.
  */
 
+HBSAN_REAL_SLOT(mtx_init);
 HBSAN_REAL_SLOT(mtx_destroy);
 HBSAN_REAL_SLOT(mtx_lock);
 HBSAN_REAL_SLOT(mtx_trylock);
 HBSAN_REAL_SLOT(mtx_timedlock);
 HBSAN_REAL_SLOT(mtx_unlock);
 
-void mtx_destroy(mtx_t *m) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_destroyed(m);
-    REAL(mtx_destroy)(m);
-}
-
-/* Reports a successful acquire of C11 mutex `m`. */
-static inline int mtx_result(mtx_t *m, int rc) {
+int mtx_init(mtx_t *m, int type) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    int rc = REAL(mtx_init)(m, type);
     if (rc == thrd_success && !hbsan_forward_only())
-        __hbsan_lock_acquired(m, 0);
+        LOCK_WRITE(m, mtx_init);
     return rc;
 }
 
-int mtx_lock(mtx_t *m) { return mtx_result(m, REAL(mtx_lock)(m)); }
+void mtx_destroy(mtx_t *m) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (!hbsan_forward_only()) {
+        LOCK_WRITE(m, mtx_destroy);
+        __hbsan_lock_destroyed(m);
+    }
+    REAL(mtx_destroy)(m);
+}
 
-int mtx_trylock(mtx_t *m) { return mtx_result(m, REAL(mtx_trylock)(m)); }
+int mtx_lock(mtx_t *m) { LOCK_ACQUIRE(mtx_lock, m, REAL(mtx_lock)(m), c11_ok, 0); }
+
+int mtx_trylock(mtx_t *m) { LOCK_ACQUIRE(mtx_trylock, m, REAL(mtx_trylock)(m), c11_ok, 0); }
 
 int mtx_timedlock(mtx_t *restrict m, const struct timespec *restrict abstime) {
-    return mtx_result(m, REAL(mtx_timedlock)(m, abstime));
+    LOCK_ACQUIRE(mtx_timedlock, m, REAL(mtx_timedlock)(m, abstime), c11_ok, 0);
 }
 
-int mtx_unlock(mtx_t *m) {
-    if (!hbsan_forward_only())
-        __hbsan_lock_releasing(m);
-    return REAL(mtx_unlock)(m);
-}
+int mtx_unlock(mtx_t *m) { LOCK_RELEASE(mtx_unlock, m, REAL(mtx_unlock)(m)); }

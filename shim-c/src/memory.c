@@ -18,6 +18,7 @@
 
 #include <errno.h>
 #include <malloc.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -363,9 +364,23 @@ void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off64_t offset
     return p;
 }
 
+/* Whether munmap/mremap could act on [p, p+len): page-aligned, non-empty,
+ * inside the user address space the runtime shadows. Anything else fails
+ * with EINVAL (or lies where the runtime keeps no shadow); reporting it
+ * would have the runtime reset absurd ranges (munmap(0, -1)). */
+static int plausible_range(const void *p, size_t len) {
+#if defined(__x86_64__)
+    const uintptr_t user_end = (uintptr_t)1 << 47;
+#else
+    const uintptr_t user_end = (uintptr_t)1 << 48;
+#endif
+    uintptr_t a = (uintptr_t)p;
+    return len != 0 && (a & 4095) == 0 && a < user_end && len <= user_end - a;
+}
+
 /* Reported before: once unmapped, another thread may map the same range. */
 int munmap(void *addr, size_t len) {
-    if (!hbsan_forward_only())
+    if (plausible_range(addr, len) && !hbsan_forward_only())
         __hbsan_unmapped(addr, len);
     return REAL(munmap)(addr, len);
 }
@@ -374,14 +389,14 @@ void *mremap(void *old, size_t old_len, size_t new_len, int flags, ...) {
     void *new_addr = NULL;
     if (flags & MREMAP_FIXED) {
         /* The optional fifth argument only exists with MREMAP_FIXED. */
-        __builtin_va_list ap;
-        __builtin_va_start(ap, flags);
-        new_addr = __builtin_va_arg(ap, void *);
-        __builtin_va_end(ap);
+        va_list ap;
+        va_start(ap, flags);
+        new_addr = va_arg(ap, void *);
+        va_end(ap);
     }
     int report = !hbsan_forward_only();
     /* As with munmap, the old range is given up before it can be reused. */
-    if (report)
+    if (report && plausible_range(old, old_len))
         __hbsan_unmapped(old, old_len);
     /* Should it fail, the old range stays mapped with a fresh shadow: the
      * runtime forgets history, it never invents any. */

@@ -10,11 +10,14 @@
  * The ends: exit() runs the atexit handler; _exit and _Exit skip atexit
  * handlers, so their interceptors ask the runtime themselves.
  *
- * fork and vfork (made a fork) let the runtime hold its locks across.
+ * Forks: the runtime holds its locks across fork (see fork_prepare).
  */
 #define _GNU_SOURCE
 #include "real.h"
 
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
@@ -23,21 +26,37 @@
 HBSAN_HIDDEN void hbsan_threads_init(void);
 
 HBSAN_REAL_SLOT(fork);
+HBSAN_REAL_SLOT(_Fork);
+HBSAN_REAL_SLOT(clone);
 HBSAN_REAL_SLOT(_exit);
 
 /* ---- the end -------------------------------------------------------------------------- */
 
+/* Flushes stdout and stderr, unless another thread holds one of them: a
+ * thread blocked in the middle of a stdio call (a getline on a pipe that
+ * never delivers) would hold its stream's lock forever, and fflush would
+ * wait for it forever. */
+static void flush_std_streams(void) {
+    FILE *streams[2] = {stdout, stderr};
+    for (int i = 0; i < 2; i++) {
+        if (ftrylockfile(streams[i]) == 0) {
+            fflush_unlocked(streams[i]);
+            funlockfile(streams[i]);
+        }
+    }
+}
+
 /* Registered first, so it runs after every atexit handler and static
  * destructor registered later (the program's). When the runtime wants its
- * own exit status (races were reported), the process ends here: what is
- * left (.fini_array, libraries' destructors) would only run on a process
- * whose verdict is already out. */
+ * own exit status (races were reported), the process ends here, after
+ * flushing what the program wrote to stdout and stderr: what exit() would
+ * still do (.fini_array, libraries' destructors, flushing the other
+ * streams) only runs on a process whose verdict is out. When the runtime
+ * has no status to impose, exit() goes on as usual. */
 static void hbsan_atexit(void) {
-    /* The program's buffered output goes out before the runtime's summary. */
-    fflush(NULL);
     int status = __hbsan_finish();
     if (status >= 0) {
-        fflush(NULL);
+        flush_std_streams();
         REAL(_exit)(status);
     }
 }
@@ -67,26 +86,62 @@ void _Exit(int status) {
 
 /* The runtime takes its locks before fork, so that the child, where only
  * the forking thread survives, does not inherit one held by a thread that
- * no longer exists; both sides release them after. */
-pid_t fork(void) {
-    if (hbsan_forward_only())
-        return REAL(fork)();
-    __hbsan_fork_before();
-    pid_t pid = REAL(fork)();
-    __hbsan_fork_after(pid == 0);
-    return pid;
-}
+ * no longer exists; both sides release them after. These run as
+ * pthread_atfork handlers registered at start-up, so that fork runs the
+ * program's own prepare handlers before fork_prepare (prepare handlers run
+ * newest first) and its parent/child handlers after fork_parent and
+ * fork_child: the program's handlers, instrumented code that may report
+ * races, never run while the runtime holds its locks. */
+static void fork_prepare(void) { __hbsan_fork_before(); }
+static void fork_parent(void) { __hbsan_fork_after(0); }
+static void fork_child(void) { __hbsan_fork_after(1); }
 
 /* A vfork child shares the parent's memory, and with it the runtime's
  * state: whatever it reports (its _exit's summary included) would be the
  * parent's. It gets a real fork instead; a program may not tell the
  * difference (a vfork child may only exec or _exit). */
-pid_t vfork(void) {
+pid_t vfork(void) { return REAL(fork)(); }
+
+/* _Fork (glibc 2.34) is fork without the atfork handlers. */
+pid_t _Fork(void) {
     if (hbsan_forward_only())
-        return REAL(fork)();
+        return REAL(_Fork)();
     __hbsan_fork_before();
-    pid_t pid = REAL(fork)();
+    pid_t pid = REAL(_Fork)();
     __hbsan_fork_after(pid == 0);
+    return pid;
+}
+
+/* What a fork-like clone's child runs first. */
+struct clone_start {
+    int (*fn)(void *);
+    void *arg;
+};
+
+static int clone_child_main(void *p) {
+    struct clone_start *start = p;
+    __hbsan_fork_after(1);
+    return start->fn(start->arg);
+}
+
+/* A clone without CLONE_VM is a fork that skips the atfork handlers: the
+ * runtime's locks are handled here. (With CLONE_VM it makes a thread the
+ * runtime has not seen created; it adopts it on its first event.) */
+int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...) {
+    va_list ap;
+    va_start(ap, arg);
+    pid_t *parent_tid = va_arg(ap, pid_t *);
+    void *tls = va_arg(ap, void *);
+    pid_t *child_tid = va_arg(ap, pid_t *);
+    va_end(ap);
+    if ((flags & CLONE_VM) || hbsan_forward_only())
+        return REAL(clone)(fn, stack, flags, arg, parent_tid, tls, child_tid);
+    /* On this thread's stack: the child has a copy of the parent's memory,
+     * and the parent does not return before the clone call has. */
+    struct clone_start start = {fn, arg};
+    __hbsan_fork_before();
+    int pid = REAL(clone)(clone_child_main, stack, flags, &start, parent_tid, tls, child_tid);
+    __hbsan_fork_after(0);
     return pid;
 }
 
@@ -101,6 +156,8 @@ static void hbsan_preinit(int argc, char **argv, char **envp) {
     /* Resolved now, while the process is single-threaded and healthy: the
      * exit paths may run in a process that is not. */
     (void)REAL(_exit);
+    if (pthread_atfork(fork_prepare, fork_parent, fork_child) != 0)
+        hbsan_shim_die("cannot register the fork handlers", NULL);
     if (atexit(hbsan_atexit) != 0)
         hbsan_shim_die("cannot register the exit handler", NULL);
 }

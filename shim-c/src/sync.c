@@ -6,7 +6,11 @@
  * reports exactly that around the real wait. Barriers, once-controls and
  * semaphores are synchronization on an address: release into it, acquire
  * from it. The C11 forms (call_once, cnd_wait, cnd_timedwait) are
- * intercepted too.
+ * intercepted too, and so is the guard of C++ function-local statics.
+ *
+ * As for locks (locks.c), the objects' own memory is touched like program
+ * variables: init and destroy write, the other operations read (the first
+ * word of a condition variable, the first byte of a barrier).
  */
 #define _GNU_SOURCE
 #include "real.h"
@@ -29,15 +33,39 @@ HBSAN_REAL_SLOT(pthread_cond_clockwait);
 HBSAN_REAL_SLOT(pthread_cond_signal);
 HBSAN_REAL_SLOT(pthread_cond_broadcast);
 
+/* The object's memory, written or read by interceptor `self`, called from
+ * `caller_pc` (a local of each interceptor). */
+#define OBJECT_WRITE(p, n, self) __hbsan_write_range((p), (n), caller_pc, HBSAN_SELF_PC(self))
+#define OBJECT_READ(p, n, self) __hbsan_read_range((p), (n), caller_pc, HBSAN_SELF_PC(self))
+
 int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
-    return REAL(pthread_cond_init)(c, attr);
+    void *caller_pc = HBSAN_CALLER_PC();
+    int rc = REAL(pthread_cond_init)(c, attr);
+    if (rc == 0 && !hbsan_forward_only())
+        OBJECT_WRITE(c, sizeof(void *), pthread_cond_init);
+    return rc;
 }
 
-int pthread_cond_destroy(pthread_cond_t *c) { return REAL(pthread_cond_destroy)(c); }
+int pthread_cond_destroy(pthread_cond_t *c) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (!hbsan_forward_only())
+        OBJECT_WRITE(c, sizeof(void *), pthread_cond_destroy);
+    return REAL(pthread_cond_destroy)(c);
+}
 
-int pthread_cond_signal(pthread_cond_t *c) { return REAL(pthread_cond_signal)(c); }
+int pthread_cond_signal(pthread_cond_t *c) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (!hbsan_forward_only())
+        OBJECT_READ(c, sizeof(void *), pthread_cond_signal);
+    return REAL(pthread_cond_signal)(c);
+}
 
-int pthread_cond_broadcast(pthread_cond_t *c) { return REAL(pthread_cond_broadcast)(c); }
+int pthread_cond_broadcast(pthread_cond_t *c) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (!hbsan_forward_only())
+        OBJECT_READ(c, sizeof(void *), pthread_cond_broadcast);
+    return REAL(pthread_cond_broadcast)(c);
+}
 
 /* Runs when a wait's scope ends: normally, or while a cancelled waiter
  * unwinds (glibc re-acquires the mutex before unwinding); either way the
@@ -50,8 +78,10 @@ static void cond_wait_reacquired(pthread_mutex_t **m) { __hbsan_lock_acquired(*m
     pthread_mutex_t *hbsan_reacquire __attribute__((cleanup(cond_wait_reacquired), unused)) = (m)
 
 int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
+    void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_cond_wait)(c, m);
+    OBJECT_READ(c, sizeof(void *), pthread_cond_wait);
     __hbsan_lock_releasing(m);
     COND_WAIT_REACQUIRES(m);
     return REAL(pthread_cond_wait)(c, m);
@@ -59,8 +89,10 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
 
 /* A timed-out wait has re-acquired the mutex too. */
 int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct timespec *abstime) {
+    void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_cond_timedwait)(c, m, abstime);
+    OBJECT_READ(c, sizeof(void *), pthread_cond_timedwait);
     __hbsan_lock_releasing(m);
     COND_WAIT_REACQUIRES(m);
     return REAL(pthread_cond_timedwait)(c, m, abstime);
@@ -68,8 +100,10 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
 
 int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t clock,
                            const struct timespec *abstime) {
+    void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
+    OBJECT_READ(c, sizeof(void *), pthread_cond_clockwait);
     __hbsan_lock_releasing(m);
     COND_WAIT_REACQUIRES(m);
     return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
@@ -83,16 +117,27 @@ HBSAN_REAL_SLOT(pthread_barrier_wait);
 
 int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr,
                          unsigned count) {
-    return REAL(pthread_barrier_init)(b, attr, count);
+    void *caller_pc = HBSAN_CALLER_PC();
+    int rc = REAL(pthread_barrier_init)(b, attr, count);
+    if (rc == 0 && !hbsan_forward_only())
+        OBJECT_WRITE(b, 1, pthread_barrier_init);
+    return rc;
 }
 
-int pthread_barrier_destroy(pthread_barrier_t *b) { return REAL(pthread_barrier_destroy)(b); }
+int pthread_barrier_destroy(pthread_barrier_t *b) {
+    void *caller_pc = HBSAN_CALLER_PC();
+    if (!hbsan_forward_only())
+        OBJECT_WRITE(b, 1, pthread_barrier_destroy);
+    return REAL(pthread_barrier_destroy)(b);
+}
 
 /* Everything before any thread's arrival happens before every thread's
  * departure. */
 int pthread_barrier_wait(pthread_barrier_t *b) {
+    void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_barrier_wait)(b);
+    OBJECT_READ(b, 1, pthread_barrier_wait);
     __hbsan_release(b);
     int rc = REAL(pthread_barrier_wait)(b);
     __hbsan_acquire(b);
@@ -168,6 +213,42 @@ int cnd_timedwait(cnd_t *restrict c, mtx_t *restrict m, const struct timespec *r
     COND_WAIT_REACQUIRES((pthread_mutex_t *)m);
     return REAL(cnd_timedwait)(c, m, abstime);
 }
+
+/* ---- C++ function-local statics -----------------------------------------------------
+ *
+ * `static T x = f();` in a function: the compiler checks the guard with an
+ * acquire load and, while it says "not yet", calls __cxa_guard_acquire;
+ * the one thread it returns 1 to runs the initializer and then
+ * __cxa_guard_release. The store that releases the guard is libstdc++'s,
+ * out of the detector's sight: the interceptors supply the edge from the
+ * initializing thread to every thread that later finds the guard set
+ * (through the instrumented acquire load of the guard, or through
+ * __cxa_guard_acquire returning 0 after waiting for the initializer).
+ */
+
+HBSAN_REAL_SLOT(__cxa_guard_acquire);
+HBSAN_REAL_SLOT(__cxa_guard_release);
+HBSAN_REAL_SLOT(__cxa_guard_abort);
+
+int __cxa_guard_acquire(uint64_t *guard);
+void __cxa_guard_release(uint64_t *guard);
+void __cxa_guard_abort(uint64_t *guard);
+
+int __cxa_guard_acquire(uint64_t *guard) {
+    int rc = REAL(__cxa_guard_acquire)(guard);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_acquire(guard);
+    return rc;
+}
+
+void __cxa_guard_release(uint64_t *guard) {
+    if (!hbsan_forward_only())
+        __hbsan_release(guard);
+    REAL(__cxa_guard_release)(guard);
+}
+
+/* The initializer threw: the next caller initializes. Nothing to order. */
+void __cxa_guard_abort(uint64_t *guard) { REAL(__cxa_guard_abort)(guard); }
 
 /* ---- semaphores ------------------------------------------------------------------- */
 
