@@ -412,19 +412,65 @@ unsafe fn get<T: Copy>(argp: *mut u8, off: usize) -> T {
     unsafe { (argp.add(off) as *const T).read() }
 }
 
-fn atomic_load(t: &mut ThreadState, addr: usize, size: usize, pc: u64) {
-    check::access_word(t, addr, size, AccessKind::ATOMIC_READ, pc);
-    rt("atomic load").acquire(t, addr);
+/// Records one `sync/atomic` operation of `t` on `addr`, as Go's race
+/// runtime does: at `pc`, inside a call from `cpc` (the `sync/atomic`
+/// function; 0 for none), then its synchronization. While `t` ignores
+/// synchronization (`race.Disable`: e.g. the state updates inside
+/// `sync.WaitGroup.Add`) nothing is recorded at all, not even the access:
+/// a goroutine's last `WaitGroup.Done` then leaves no access that its
+/// waiter cannot know of (which would keep its slot from being reused).
+fn atomic_event(
+    t: &mut ThreadState,
+    addr: usize,
+    size: usize,
+    kind: AccessKind,
+    (cpc, pc): (u64, u64),
+    sync: fn(&Runtime, &mut ThreadState, usize),
+) {
+    if t.ignore_sync != 0 {
+        return;
+    }
+    if cpc != 0 {
+        t.func_entry(cpc);
+    }
+    check::access_word(t, addr, size, kind, pc);
+    sync(rt("sync/atomic"), t, addr);
+    if cpc != 0 {
+        t.func_exit();
+    }
 }
 
-fn atomic_store(t: &mut ThreadState, addr: usize, size: usize, pc: u64) {
-    check::access_word(t, addr, size, AccessKind::ATOMIC_WRITE, pc);
-    rt("atomic store").release_store(t, addr);
+fn atomic_load(t: &mut ThreadState, addr: usize, size: usize, pcs: (u64, u64)) {
+    atomic_event(
+        t,
+        addr,
+        size,
+        AccessKind::ATOMIC_READ,
+        pcs,
+        Runtime::acquire,
+    );
 }
 
-fn atomic_rmw(t: &mut ThreadState, addr: usize, size: usize, pc: u64) {
-    check::access_word(t, addr, size, AccessKind::ATOMIC_WRITE, pc);
-    rt("atomic read-modify-write").release_acquire(t, addr);
+fn atomic_store(t: &mut ThreadState, addr: usize, size: usize, pcs: (u64, u64)) {
+    atomic_event(
+        t,
+        addr,
+        size,
+        AccessKind::ATOMIC_WRITE,
+        pcs,
+        Runtime::release_store,
+    );
+}
+
+fn atomic_rmw(t: &mut ThreadState, addr: usize, size: usize, pcs: (u64, u64)) {
+    atomic_event(
+        t,
+        addr,
+        size,
+        AccessKind::ATOMIC_WRITE,
+        pcs,
+        Runtime::release_acquire,
+    );
 }
 
 macro_rules! go_atomics {
@@ -435,7 +481,7 @@ macro_rules! go_atomics {
         /// # Safety
         /// `argp` must be Go's argument frame for this operation.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $load(thr: *mut c_void, _cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
+        pub unsafe extern "C" fn $load(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($load);
             let t = thread(hook, thr);
             // SAFETY: per the contract.
@@ -446,7 +492,7 @@ macro_rules! go_atomics {
                 (a, v)
             };
             let _ = v;
-            atomic_load(t, a as *const $atomic as usize, $bits / 8, pc as u64);
+            atomic_load(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
         }
 
         #[doc = concat!("`sync/atomic` store of a ", $bits, "-bit value.")]
@@ -454,14 +500,14 @@ macro_rules! go_atomics {
         /// # Safety
         /// `argp` must be Go's argument frame for this operation.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $store(thr: *mut c_void, _cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
+        pub unsafe extern "C" fn $store(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($store);
             let t = thread(hook, thr);
             // SAFETY: per the contract.
             let a = unsafe { target::<$atomic>(hook, argp) };
             // Publish before the store: a reader that sees the value
             // acquires everything before it.
-            atomic_store(t, a as *const $atomic as usize, $bits / 8, pc as u64);
+            atomic_store(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
             // SAFETY: per the contract.
             a.store(unsafe { get::<$int>(argp, 8) }, SeqCst);
         }
@@ -471,12 +517,12 @@ macro_rules! go_atomics {
         /// # Safety
         /// `argp` must be Go's argument frame for this operation.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $exchange(thr: *mut c_void, _cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
+        pub unsafe extern "C" fn $exchange(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($exchange);
             let t = thread(hook, thr);
             // SAFETY: per the contract.
             let a = unsafe { target::<$atomic>(hook, argp) };
-            atomic_rmw(t, a as *const $atomic as usize, $bits / 8, pc as u64);
+            atomic_rmw(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
             // SAFETY: per the contract.
             unsafe {
                 let old = a.swap(get::<$int>(argp, 8), SeqCst);
@@ -489,12 +535,12 @@ macro_rules! go_atomics {
         /// # Safety
         /// `argp` must be Go's argument frame for this operation.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $fetch_add(thr: *mut c_void, _cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
+        pub unsafe extern "C" fn $fetch_add(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($fetch_add);
             let t = thread(hook, thr);
             // SAFETY: per the contract.
             let a = unsafe { target::<$atomic>(hook, argp) };
-            atomic_rmw(t, a as *const $atomic as usize, $bits / 8, pc as u64);
+            atomic_rmw(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
             // SAFETY: per the contract.
             unsafe {
                 let old = a.fetch_add(get::<$int>(argp, 8), SeqCst);
@@ -507,7 +553,7 @@ macro_rules! go_atomics {
         /// # Safety
         /// `argp` must be Go's argument frame for this operation.
         #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $cas(thr: *mut c_void, _cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
+        pub unsafe extern "C" fn $cas(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($cas);
             let t = thread(hook, thr);
             const SZ: usize = $bits / 8;
@@ -517,10 +563,10 @@ macro_rules! go_atomics {
             let ok = a.compare_exchange(old, new, SeqCst, SeqCst).is_ok();
             let addr = a as *const $atomic as usize;
             if ok {
-                atomic_rmw(t, addr, SZ, pc as u64);
+                atomic_rmw(t, addr, SZ, (cpc as u64, pc as u64));
             } else {
                 // A failed CAS is a load.
-                atomic_load(t, addr, SZ, pc as u64);
+                atomic_load(t, addr, SZ, (cpc as u64, pc as u64));
             }
             // SAFETY: per the contract.
             unsafe { put::<u8>(argp, 8 + 2 * SZ, ok as u8) };

@@ -50,20 +50,26 @@ pub fn report_race(thr: &ThreadState, c: Conflict) {
 fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
     let mut stack = thr.stack.clone();
     stack.push(c.pc);
+    let (addr, size) = clamp_to_word(c.addr, c.size, c.word);
     let current = AccessDesc {
         tid: Some(thr.tid),
         is_write: !c.kind.is_read(),
         is_atomic: c.kind.is_atomic(),
         is_free: c.kind.is_free(),
-        addr: c.addr,
-        size: c.size,
+        addr,
+        size,
         stack: Some(stack),
     };
     let old = c.old;
+    // The bytes of the word both accesses touch. A cell may stand for
+    // several accesses of one thread in one epoch (their bytes merged):
+    // look for the one that touched these bytes, and report it as recorded.
+    let racing = old.mask() & bytes_in_word(c.addr, c.size, c.word);
+    let racing = if racing == 0 { old.mask() } else { racing };
     let target = Target {
         epoch: old.epoch().get(),
         word: c.word,
-        mask: old.mask(),
+        mask: racing,
         kind: old.kind(),
     };
     let restored = rt
@@ -74,13 +80,22 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
         Some(r) => Some(Tid(r.tid as u32)),
         None => rt.slots.owner_at(old.slot(), old.epoch()),
     };
+    // An access spanning words (a range: memcpy, strcpy, a free) is
+    // described by its part in the racing word, as ThreadSanitizer does.
+    let (prev_addr, prev_size) = match &restored {
+        Some(r) => clamp_to_word(r.addr, r.size, c.word),
+        None => (
+            c.word + racing.trailing_zeros() as usize,
+            contiguous_len(racing),
+        ),
+    };
     let previous = AccessDesc {
         tid: prev_tid,
         is_write: !old.is_read(),
         is_atomic: old.is_atomic(),
         is_free: old.is_freed(),
-        addr: c.word + old.offset(),
-        size: old.size(),
+        addr: prev_addr,
+        size: prev_size,
         stack: restored.map(|r| r.stack),
     };
     let mut threads = Vec::new();
@@ -107,6 +122,31 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
     }
 }
 
+/// The byte mask, within the word at `word`, of the access `[addr, addr+size)`.
+fn bytes_in_word(addr: usize, size: usize, word: usize) -> u8 {
+    let (start, end) = (addr.max(word), addr.saturating_add(size).min(word + 8));
+    if start >= end {
+        0
+    } else {
+        crate::shadow::cell::byte_mask(start - word, end - start)
+    }
+}
+
+/// The part of `[addr, addr+size)` inside the word at `word`.
+fn clamp_to_word(addr: usize, size: usize, word: usize) -> (usize, usize) {
+    let (start, end) = (addr.max(word), addr.saturating_add(size).min(word + 8));
+    if start >= end {
+        (word, 8)
+    } else {
+        (start, end - start)
+    }
+}
+
+/// The length of the run of set bits starting at the lowest one.
+fn contiguous_len(mask: u8) -> usize {
+    ((mask >> mask.trailing_zeros()) as u32).trailing_ones() as usize
+}
+
 impl Runtime {
     /// Where `addr` is: a heap block, a global variable, or a thread's
     /// stack, when known.
@@ -130,5 +170,20 @@ impl Runtime {
         self.threads
             .stack_owner(addr)
             .map(|tid| Location::Stack { tid })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn racing_bytes_are_computed_inside_the_word() {
+        assert_eq!(bytes_in_word(0x1004, 4, 0x1000), 0xf0);
+        assert_eq!(bytes_in_word(0x0ffc, 8, 0x1000), 0x0f);
+        assert_eq!(bytes_in_word(0x2000, 4, 0x1000), 0);
+        assert_eq!(clamp_to_word(0x0ff0, 64, 0x1000), (0x1000, 8));
+        assert_eq!(contiguous_len(0b0111_0000), 3);
+        assert_eq!(contiguous_len(0xff), 8);
     }
 }
