@@ -493,8 +493,8 @@ fn build_step(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
-/// Compiles the object once, links it for each runtime. Err names the step.
-fn build(spec: &Spec, paths: &Paths, hbsan: Option<&Path>) -> Result<(), String> {
+/// Compiles the object once and links it for libtsan; Err names the command.
+fn build_libtsan(spec: &Spec, paths: &Paths) -> Result<(), String> {
     let compiler = if spec.cxx { "g++" } else { "gcc" };
     let object = paths.object(spec);
     build_step(
@@ -511,27 +511,29 @@ fn build(spec: &Spec, paths: &Paths, hbsan: Option<&Path>) -> Result<(), String>
             .arg("-o")
             .arg(paths.program(spec, Runtime::Libtsan))
             .args(&spec.link),
-    )?;
-    if let Some(hbsan) = hbsan {
-        let program = paths.program(spec, Runtime::Hbsan);
-        let _ = fs::remove_file(&program);
-        let mut cmd = Command::new(hbsan);
-        cmd.arg("cc")
-            .arg(&object)
-            .arg("-o")
-            .arg(&program)
-            .args(&spec.link);
-        if spec.cxx {
-            // Only the g++ driver links libstdc++ by itself.
-            cmd.arg("-lstdc++");
-        }
-        build_step(&mut cmd)?;
-        if !program.exists() {
-            return Err(format!(
-                "`{cmd:?}` succeeded but made no {}",
-                program.display()
-            ));
-        }
+    )
+}
+
+/// Links the same object through `hbsan cc`.
+fn build_hbsan(spec: &Spec, paths: &Paths, hbsan: &Path) -> Result<(), String> {
+    let program = paths.program(spec, Runtime::Hbsan);
+    let _ = fs::remove_file(&program);
+    let mut cmd = Command::new(hbsan);
+    cmd.arg("cc")
+        .arg(paths.object(spec))
+        .arg("-o")
+        .arg(&program)
+        .args(&spec.link);
+    if spec.cxx {
+        // Only the g++ driver links libstdc++ by itself.
+        cmd.arg("-lstdc++");
+    }
+    build_step(&mut cmd)?;
+    if !program.exists() {
+        return Err(format!(
+            "`{cmd:?}` succeeded but made no {}",
+            program.display()
+        ));
     }
     Ok(())
 }
@@ -874,20 +876,28 @@ fn native_corpus() {
     };
 
     // Build: one object per program, linked for each runtime.
-    let built = parallel_map(&specs, JOBS, |spec| build(spec, &paths, hbsan.as_deref()));
+    let built = parallel_map(&specs, JOBS, |spec| {
+        let libtsan = build_libtsan(spec, &paths);
+        let hbsan = match (&libtsan, &hbsan) {
+            (Ok(()), Some(driver)) => Some(build_hbsan(spec, &paths, driver)),
+            _ => None,
+        };
+        (libtsan, hbsan)
+    });
     let build_time = started.elapsed();
 
-    // Run: every (program, runtime) pair; racy programs several times.
+    // Run: every (program, runtime) pair that built; racy programs several times.
     let mut jobs: Vec<(usize, Runtime)> = Vec::new();
-    for (i, result) in built.iter().enumerate() {
-        match result {
-            Ok(()) => {
-                jobs.push((i, Runtime::Libtsan));
-                if hbsan.is_some() {
-                    jobs.push((i, Runtime::Hbsan));
-                }
-            }
-            Err(e) => failures.push(format!("tests/native/{}: build failed: {e}", specs[i].name)),
+    for (i, (libtsan, hbsan_built)) in built.iter().enumerate() {
+        let name = &specs[i].name;
+        match libtsan {
+            Ok(()) => jobs.push((i, Runtime::Libtsan)),
+            Err(e) => failures.push(format!("tests/native/{name} [libtsan]: build failed: {e}")),
+        }
+        match hbsan_built {
+            Some(Ok(())) => jobs.push((i, Runtime::Hbsan)),
+            Some(Err(e)) => failures.push(format!("tests/native/{name} [hbsan]: link failed: {e}")),
+            None => {}
         }
     }
     let results = parallel_map(&jobs, JOBS, |&(i, runtime)| {
