@@ -35,7 +35,7 @@ use super::toolchain::MARKER;
 
 /// Bumped whenever the overlay or the object is made differently, so that
 /// older overlays are not used.
-pub const RECIPE: u32 = 1;
+pub const RECIPE: u32 = 2;
 
 /// The path from GOROOT to the race runtime's directory.
 const RACE_DIR: [&str; 3] = ["src", "runtime", "race"];
