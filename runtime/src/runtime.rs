@@ -100,7 +100,7 @@ impl Runtime {
             pool,
             threads: Registry::new(),
             stacks: StackDepot::new(),
-            sync: SyncTable::new(),
+            sync: SyncTable::new(shadow),
             reports: Reporter::new(&options),
             symbolizer,
             suppressions,

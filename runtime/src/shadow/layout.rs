@@ -43,7 +43,12 @@
 //! | plane 2  | `base + fold(w)`                 | `16c` | 16, 18-19, 23 |
 //! | plane 3  | `base + fold(w)`                 | `24c` | 24, 26-27, 31 |
 //! | bitmap   | `base + fold(w) / 64` (bit `w/8 % 64`) | `32c` | part of 32 |
+//! | meta     | `base + fold(w) / 2` (4 bytes)   | `36c` | 36, 37, 39 |
 //! | runtime  | the thread-state pool            | `44c` | 44 |
+//!
+//! The **meta** plane is not shadow of accesses: it holds, for a word that
+//! is (or holds) a synchronization object, the index of that object in the
+//! sync table (`sync::table`), so finding it takes one load and no lock.
 //!
 //! The same layout, scaled, serves aarch64 with 39-, 42- and 48-bit user
 //! address spaces: there too PIE images load at 2/3 of the space and mmap
@@ -57,6 +62,7 @@ const APP_CHUNKS: u64 = 1 | (1 << 42) | (1 << 43) | (1 << 63);
 /// The first chunk of each plane's window.
 const PLANE_CHUNK: [usize; CELLS] = [48, 8, 16, 24];
 const BITMAP_CHUNK: usize = 32;
+const META_CHUNK: usize = 36;
 const RUNTIME_CHUNK: usize = 44;
 
 /// A memory layout for a user address space of `2^vma_bits` bytes.
@@ -103,16 +109,19 @@ pub enum Region {
     Plane(usize),
     /// The shared bitmap.
     Bitmap,
+    /// The sync-object index of each word.
+    Meta,
 }
 
 impl Region {
     /// Every region.
-    pub const ALL: [Region; CELLS + 1] = [
+    pub const ALL: [Region; CELLS + 2] = [
         Region::Plane(0),
         Region::Plane(1),
         Region::Plane(2),
         Region::Plane(3),
         Region::Bitmap,
+        Region::Meta,
     ];
 }
 
@@ -187,6 +196,12 @@ impl Layout {
         )
     }
 
+    /// Address of the 4-byte meta cell of `addr`'s word.
+    #[inline(always)]
+    pub const fn meta(&self, addr: usize) -> usize {
+        self.chunk(META_CHUNK) + self.fold(addr) / 2
+    }
+
     /// The application ranges (chunks 42 and 43 merged).
     pub const fn app_ranges(&self) -> [Range; 3] {
         [
@@ -221,6 +236,10 @@ impl Layout {
                 Region::Bitmap => Range {
                     start: self.shared_bit(first).0,
                     end: self.shared_bit(last).0 + 8,
+                },
+                Region::Meta => Range {
+                    start: self.meta(first),
+                    end: self.meta(last) + 4,
                 },
             };
             i += 1;
@@ -354,6 +373,7 @@ mod tests {
             let words = sample_words(&l);
             let mut cells = Vec::new();
             let mut bits = Vec::new();
+            let mut metas = Vec::new();
             for &w in &words {
                 assert!(l.is_app(w));
                 for k in 0..CELLS {
@@ -367,6 +387,14 @@ mod tests {
                     // Every byte of a word shares its shadow.
                     assert_eq!(l.cell(w + 5, k), c);
                 }
+                let m = l.meta(w);
+                assert!(
+                    l.shadow_ranges(Region::Meta)
+                        .iter()
+                        .any(|r| r.contains(m) && r.contains(m + 3))
+                );
+                assert_eq!(m % 4, 0);
+                metas.push(m);
                 let (b, bit) = l.shared_bit(w);
                 assert!(
                     l.shadow_ranges(Region::Bitmap)

@@ -7,7 +7,7 @@
 //! address the layout computes for an application word is mapped memory for
 //! the rest of the process.
 
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use super::layout::{CELLS, Layout, Range, Region};
 use crate::platform::mmap::{self, Use};
@@ -146,6 +146,14 @@ impl WordShadow {
         // made), so its cell lies in a reserved range of the plane, which
         // stays mapped and zero-initialized; the address is 8-aligned.
         unsafe { &*(layout().cell(self.addr, plane) as *const AtomicU64) }
+    }
+
+    /// The word's meta cell: the sync-table index of the objects in it.
+    #[inline(always)]
+    pub fn meta(self) -> &'static AtomicU32 {
+        // SAFETY: as for `cell`: a reserved, zero-initialized, 4-aligned
+        // cell of the meta plane.
+        unsafe { &*(layout().meta(self.addr) as *const AtomicU32) }
     }
 
     /// Whether the word's secondary cells may hold something.

@@ -119,7 +119,7 @@ impl Runtime {
             return;
         }
         if mo.acquires() {
-            self.sync.with_existing(addr, |s| thr.clock.join(&s.clock));
+            self.sync.read_existing(addr, |s| thr.clock.join(&s.clock));
         } else if FENCES_SEEN.load(Ordering::Acquire) {
             self.sync
                 .with_existing(addr, |s| thr.fence_acquire.join(&s.clock));

@@ -28,7 +28,7 @@ impl Runtime {
         if thr.ignore_sync != 0 {
             return;
         }
-        self.sync.with_existing(addr, |s| thr.clock.join(&s.clock));
+        self.sync.read_existing(addr, |s| thr.clock.join(&s.clock));
     }
 
     /// `thr` releases into the object at `addr`, merging with earlier releases.

@@ -1,21 +1,35 @@
-//! The table of synchronization objects: address → vector clock.
+//! The table of synchronization objects: address → clocks.
 //!
 //! Any address can be a synchronization object (a mutex, a channel slot, an
 //! atomic variable, a WaitGroup). Objects are created on first release and
-//! removed when their memory is freed. The table is split into shards keyed
-//! by the object's page, so unrelated objects rarely share a lock and
-//! freeing a block only visits the shards of its pages.
+//! removed when their memory is freed.
+//!
+//! Finding an object takes no lock: the word holding it has a cell in the
+//! **meta plane** (`shadow::layout`) with the index of the object in an
+//! arena, and the objects of one word form a short chain (two 4-byte atomics
+//! can share a word). Each object has its own reader-writer lock: acquiring
+//! only reads it, so threads acquiring the same object do not wait for each
+//! other, and operations on different objects never touch the same lock.
+//! Insertions and removals of a word's chain are serialized by a striped
+//! lock; an object recycled while a thread looks at it is detected by its
+//! address, checked under its own lock.
+//!
+//! Addresses outside application memory (there is no meta cell for them)
+//! go to a small locked map.
 
-use core::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::{
+    AtomicPtr, AtomicU32, AtomicUsize,
+    Ordering::{Acquire, Relaxed, Release},
+};
 use std::collections::BTreeMap;
 
 use crossbeam_utils::CachePadded;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock};
 
 use crate::clock::VectorClock;
-
-const SHARDS: usize = 256;
-const PAGE_SHIFT: u32 = 12;
+use crate::shadow::Shadow;
+use crate::shadow::memory::WordShadow;
+use crate::thread::Tid;
 
 /// One synchronization object.
 #[derive(Default, Debug)]
@@ -27,136 +41,302 @@ pub struct SyncVar {
     pub read_clock: VectorClock,
     /// The thread holding the object as a lock for writing, if any: tells
     /// a write unlock from a read unlock.
-    pub writer: Option<crate::thread::Tid>,
+    pub writer: Option<Tid>,
 }
 
+/// An arena slot.
+#[repr(align(64))]
 #[derive(Default)]
-struct Shard {
-    objects: Mutex<BTreeMap<usize, SyncVar>>,
-    /// Number of objects, readable without the lock.
-    len: AtomicUsize,
+struct Entry {
+    /// The object's address; 0 while the slot is free.
+    addr: AtomicUsize,
+    /// Next entry of the same word (index, 0 = none).
+    next: AtomicU32,
+    state: RwLock<SyncVar>,
+}
+
+const CHUNK_BITS: u32 = 8;
+const CHUNK: usize = 1 << CHUNK_BITS;
+const MAX_CHUNKS: usize = 1 << 16;
+const STRIPES: usize = 64;
+
+/// Entries never move: chunks are allocated once and kept.
+struct Arena {
+    chunks: Box<[AtomicPtr<Entry>]>,
+    alloc: Mutex<Alloc>,
+}
+
+struct Alloc {
+    /// Next never-used index (indices start at 1).
+    next: u32,
+    free: Vec<u32>,
+}
+
+impl Arena {
+    fn new() -> Arena {
+        let chunks = Box::<[AtomicPtr<Entry>]>::new_zeroed_slice(MAX_CHUNKS);
+        // SAFETY: a null pointer is a valid `AtomicPtr` (all-zero bytes).
+        let chunks = unsafe { chunks.assume_init() };
+        Arena {
+            chunks,
+            alloc: Mutex::new(Alloc {
+                next: 1,
+                free: Vec::new(),
+            }),
+        }
+    }
+
+    /// The entry with index `index` (handed out by `alloc`, so its chunk exists).
+    fn get(&self, index: u32) -> &Entry {
+        let i = index as usize - 1;
+        let chunk = self.chunks[i >> CHUNK_BITS].load(Acquire);
+        assert!(!chunk.is_null(), "sync index {index} was never allocated");
+        // SAFETY: the chunk holds CHUNK entries, was leaked (never freed),
+        // and is fully initialized before its pointer is published (Release
+        // in `alloc`, Acquire above).
+        unsafe { &*chunk.add(i & (CHUNK - 1)) }
+    }
+
+    /// A free entry, claimed for `addr`.
+    fn alloc(&self, addr: usize) -> u32 {
+        let mut a = self.alloc.lock();
+        let index = match a.free.pop() {
+            Some(i) => i,
+            None => {
+                let i = a.next;
+                let chunk = (i as usize - 1) >> CHUNK_BITS;
+                if chunk >= MAX_CHUNKS {
+                    crate::die!("more than {} synchronization objects", MAX_CHUNKS * CHUNK);
+                }
+                if self.chunks[chunk].load(Relaxed).is_null() {
+                    let entries: Box<[Entry]> = (0..CHUNK).map(|_| Entry::default()).collect();
+                    self.chunks[chunk].store(Box::leak(entries).as_mut_ptr(), Release);
+                }
+                a.next += 1;
+                i
+            }
+        };
+        self.get(index).addr.store(addr, Release);
+        index
+    }
+
+    fn release(&self, index: u32) {
+        self.alloc.lock().free.push(index);
+    }
+
+    fn allocated(&self) -> u32 {
+        self.alloc.lock().next
+    }
 }
 
 /// The table.
 pub struct SyncTable {
-    shards: Box<[CachePadded<Shard>]>,
-    total: AtomicUsize,
-}
-
-impl Default for SyncTable {
-    fn default() -> Self {
-        SyncTable::new()
-    }
+    shadow: Shadow,
+    arena: Arena,
+    /// Serializes changes to one word's chain.
+    stripes: Box<[CachePadded<Mutex<()>>]>,
+    /// Objects at addresses that are not application memory.
+    outside: Mutex<BTreeMap<usize, SyncVar>>,
+    live: AtomicUsize,
 }
 
 impl SyncTable {
-    /// An empty table.
-    pub fn new() -> SyncTable {
+    /// An empty table over the meta plane of `shadow`.
+    pub fn new(shadow: Shadow) -> SyncTable {
         SyncTable {
-            shards: (0..SHARDS)
-                .map(|_| CachePadded::new(Shard::default()))
+            shadow,
+            arena: Arena::new(),
+            stripes: (0..STRIPES)
+                .map(|_| CachePadded::new(Mutex::new(())))
                 .collect(),
-            total: AtomicUsize::new(0),
+            outside: Mutex::new(BTreeMap::new()),
+            live: AtomicUsize::new(0),
         }
     }
 
-    fn shard_of_page(page: usize) -> usize {
-        // Fibonacci hashing spreads neighbouring pages over the shards.
-        (page.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (usize::BITS - SHARDS.trailing_zeros()))
-            % SHARDS
+    fn stripe(&self, addr: usize) -> &Mutex<()> {
+        &self.stripes[((addr >> 3).wrapping_mul(0x9e37_79b9)) % STRIPES]
     }
 
-    fn shard(&self, addr: usize) -> &Shard {
-        &self.shards[Self::shard_of_page(addr >> PAGE_SHIFT)]
+    /// The index of the object at `addr`, walking its word's chain.
+    fn find(&self, word: WordShadow, addr: usize) -> Option<u32> {
+        let mut i = word.meta().load(Acquire);
+        while i != 0 {
+            let e = self.arena.get(i);
+            if e.addr.load(Acquire) == addr {
+                return Some(i);
+            }
+            i = e.next.load(Acquire);
+        }
+        None
+    }
+
+    fn insert(&self, word: WordShadow, addr: usize) -> u32 {
+        let _g = self.stripe(addr).lock();
+        if let Some(i) = self.find(word, addr) {
+            return i;
+        }
+        let i = self.arena.alloc(addr);
+        self.arena
+            .get(i)
+            .next
+            .store(word.meta().load(Relaxed), Relaxed);
+        word.meta().store(i, Release);
+        self.live.fetch_add(1, Relaxed);
+        i
     }
 
     /// Runs `f` on the object at `addr`, creating it if needed.
     pub fn with<R>(&self, addr: usize, f: impl FnOnce(&mut SyncVar) -> R) -> R {
-        let shard = self.shard(addr);
-        let mut objects = shard.objects.lock();
-        let var = objects.entry(addr).or_insert_with(|| {
-            shard.len.fetch_add(1, Relaxed);
-            self.total.fetch_add(1, Relaxed);
-            SyncVar::default()
-        });
-        f(var)
+        let Some(word) = self.shadow.word(addr) else {
+            return f(self.outside.lock().entry(addr).or_default());
+        };
+        let mut f = Some(f);
+        loop {
+            let i = match self.find(word, addr) {
+                Some(i) => i,
+                None => self.insert(word, addr),
+            };
+            let e = self.arena.get(i);
+            let mut state = e.state.write();
+            // Recycled between finding and locking it: look again.
+            if e.addr.load(Relaxed) == addr {
+                return (f.take().expect("called once"))(&mut state);
+            }
+        }
     }
 
-    /// Forgets the object at `addr` (a destroyed lock).
+    /// Runs `f` on the object at `addr` if it exists (exclusively).
+    pub fn with_existing<R>(&self, addr: usize, f: impl FnOnce(&mut SyncVar) -> R) -> Option<R> {
+        let Some(word) = self.shadow.word(addr) else {
+            return self.outside.lock().get_mut(&addr).map(f);
+        };
+        if self.live.load(Relaxed) == 0 {
+            return None;
+        }
+        let e = self.arena.get(self.find(word, addr)?);
+        let mut state = e.state.write();
+        (e.addr.load(Relaxed) == addr).then(|| f(&mut state))
+    }
+
+    /// Runs `f` on the object at `addr` if it exists (shared with other
+    /// readers: for acquiring).
+    pub fn read_existing<R>(&self, addr: usize, f: impl FnOnce(&SyncVar) -> R) -> Option<R> {
+        let Some(word) = self.shadow.word(addr) else {
+            return self.outside.lock().get(&addr).map(f);
+        };
+        if self.live.load(Relaxed) == 0 {
+            return None;
+        }
+        let e = self.arena.get(self.find(word, addr)?);
+        let state = e.state.read();
+        (e.addr.load(Relaxed) == addr).then(|| f(&state))
+    }
+
+    /// Forgets the object at `addr` (a destroyed lock, a joined thread).
     pub fn remove(&self, addr: usize) {
         self.remove_range(addr, 1);
     }
 
-    /// Runs `f` on the object at `addr` if it exists.
-    pub fn with_existing<R>(&self, addr: usize, f: impl FnOnce(&mut SyncVar) -> R) -> Option<R> {
-        let shard = self.shard(addr);
-        if shard.len.load(Relaxed) == 0 {
-            return None;
-        }
-        shard.objects.lock().get_mut(&addr).map(f)
-    }
-
     /// Removes every object in `[start, start + len)` (its memory was freed).
     pub fn remove_range(&self, start: usize, len: usize) {
-        if len == 0 || self.total.load(Relaxed) == 0 {
+        let end = start.saturating_add(len);
+        if len == 0 {
             return;
         }
-        let end = start.saturating_add(len);
-        let (first, last) = (start >> PAGE_SHIFT, (end - 1) >> PAGE_SHIFT);
-        if last - first >= SHARDS {
-            for shard in self.shards.iter() {
-                self.remove_in(shard, start, end);
+        if self.shadow.word(start).is_none() || self.shadow.word(end - 1).is_none() {
+            let mut outside = self.outside.lock();
+            let doomed: Vec<usize> = outside.range(start..end).map(|(&a, _)| a).collect();
+            for a in doomed {
+                outside.remove(&a);
             }
-        } else {
-            let mut seen = [false; SHARDS];
-            for page in first..=last {
-                let i = Self::shard_of_page(page);
-                if !core::mem::replace(&mut seen[i], true) {
-                    self.remove_in(&self.shards[i], start, end);
+        }
+        if self.live.load(Relaxed) == 0 {
+            return;
+        }
+        let mut a = start & !7;
+        while a < end {
+            if let Some(word) = self.shadow.word(a) {
+                if word.meta().load(Relaxed) != 0 {
+                    self.unlink(word, a, start, end);
                 }
             }
+            a += 8;
         }
     }
 
-    fn remove_in(&self, shard: &Shard, start: usize, end: usize) {
-        if shard.len.load(Relaxed) == 0 {
-            return;
+    /// Removes the objects of the word at `word_addr` whose address is in
+    /// `[start, end)`.
+    fn unlink(&self, word: WordShadow, word_addr: usize, start: usize, end: usize) {
+        let _g = self.stripe(word_addr).lock();
+        let mut kept = Vec::new();
+        let mut i = word.meta().load(Relaxed);
+        while i != 0 {
+            let e = self.arena.get(i);
+            let next = e.next.load(Relaxed);
+            let a = e.addr.load(Relaxed);
+            if start <= a && a < end {
+                let mut state = e.state.write();
+                *state = SyncVar::default();
+                e.addr.store(0, Release);
+                drop(state);
+                self.arena.release(i);
+                self.live.fetch_sub(1, Relaxed);
+            } else {
+                kept.push(i);
+            }
+            i = next;
         }
-        let mut objects = shard.objects.lock();
-        let doomed: Vec<usize> = objects.range(start..end).map(|(&a, _)| a).collect();
-        for a in &doomed {
-            objects.remove(a);
+        let mut head = 0;
+        for &k in kept.iter().rev() {
+            self.arena.get(k).next.store(head, Relaxed);
+            head = k;
         }
-        shard.len.fetch_sub(doomed.len(), Relaxed);
-        self.total.fetch_sub(doomed.len(), Relaxed);
+        word.meta().store(head, Release);
     }
 
-    /// Takes every shard's lock for `fork`, in order.
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.live.load(Relaxed) + self.outside.lock().len()
+    }
+
+    /// Whether the table is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Takes every lock of the table for `fork`, in a fixed order (a thread
+    /// holds at most one object lock at a time, so this cannot deadlock).
     pub(crate) fn lock_for_fork(&self) {
-        for shard in self.shards.iter() {
-            core::mem::forget(shard.objects.lock());
+        for s in self.stripes.iter() {
+            core::mem::forget(s.lock());
+        }
+        core::mem::forget(self.outside.lock());
+        let next = self.arena.allocated();
+        core::mem::forget(self.arena.alloc.lock());
+        for i in 1..next {
+            core::mem::forget(self.arena.get(i).state.write());
         }
     }
 
     /// Releases the locks taken by [`lock_for_fork`](Self::lock_for_fork).
     ///
     /// # Safety
-    /// The calling thread must hold them from `lock_for_fork`.
+    /// The calling thread must hold them from `lock_for_fork`, with no
+    /// allocation of entries in between.
     pub(crate) unsafe fn unlock_after_fork(&self) {
-        for shard in self.shards.iter().rev() {
-            // SAFETY: forwarded contract.
-            unsafe { shard.objects.force_unlock() };
+        // SAFETY (all below): forwarded contract: each lock is held.
+        unsafe {
+            let next = self.arena.alloc.data_ptr().as_ref().map_or(1, |a| a.next);
+            for i in (1..next).rev() {
+                self.arena.get(i).state.force_unlock_write();
+            }
+            self.arena.alloc.force_unlock();
+            self.outside.force_unlock();
+            for s in self.stripes.iter().rev() {
+                s.force_unlock();
+            }
         }
-    }
-
-    /// Number of objects.
-    pub fn len(&self) -> usize {
-        self.total.load(Relaxed)
-    }
-
-    /// Whether the table is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 
@@ -165,23 +345,67 @@ mod tests {
     use super::*;
     use crate::clock::{Epoch, Slot};
 
+    fn table() -> SyncTable {
+        SyncTable::new(Shadow::init().expect("shadow"))
+    }
+
     #[test]
     fn objects_are_created_found_and_freed_by_range() {
-        let t = SyncTable::new();
-        assert!(t.with_existing(0x1000, |_| ()).is_none());
-        t.with(0x1000, |v| v.clock.set(Slot::new(1), Epoch::new(3)));
-        t.with(0x1008, |_| ());
-        t.with(0x9000, |_| ());
+        let t = table();
+        let mem = vec![0u64; 1024];
+        let base = mem.as_ptr() as usize;
+        assert!(t.with_existing(base, |_| ()).is_none());
+        t.with(base, |v| v.clock.set(Slot::new(1), Epoch::new(3)));
+        t.with(base + 8, |_| ());
+        t.with(base + 4096, |_| ());
         assert_eq!(
-            t.with_existing(0x1000, |v| v.clock.get(Slot::new(1))),
+            t.read_existing(base, |v| v.clock.get(Slot::new(1))),
             Some(Epoch::new(3))
         );
         assert_eq!(t.len(), 3);
-        t.remove_range(0x1004, 8);
+        t.remove_range(base + 4, 8);
         assert_eq!(t.len(), 2);
-        assert!(t.with_existing(0x1008, |_| ()).is_none());
-        assert!(t.with_existing(0x1000, |_| ()).is_some());
-        t.remove_range(0, 1 << 40);
+        assert!(t.read_existing(base + 8, |_| ()).is_none());
+        assert!(t.read_existing(base, |_| ()).is_some());
+        t.remove_range(base, 8192);
         assert!(t.is_empty());
+    }
+
+    #[test]
+    fn two_objects_in_one_word_are_distinct() {
+        let t = table();
+        let mem = vec![0u64; 4];
+        let base = mem.as_ptr() as usize;
+        t.with(base, |v| v.clock.set(Slot::new(0), Epoch::new(1)));
+        t.with(base + 4, |v| v.clock.set(Slot::new(0), Epoch::new(2)));
+        assert_eq!(
+            t.read_existing(base, |v| v.clock.get(Slot::new(0))),
+            Some(Epoch::new(1))
+        );
+        assert_eq!(
+            t.read_existing(base + 4, |v| v.clock.get(Slot::new(0))),
+            Some(Epoch::new(2))
+        );
+        t.remove(base + 4);
+        assert!(t.read_existing(base + 4, |_| ()).is_none());
+        assert_eq!(
+            t.read_existing(base, |v| v.clock.get(Slot::new(0))),
+            Some(Epoch::new(1))
+        );
+        // A freed entry is reused for a new object.
+        t.with(base + 16, |_| ());
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn addresses_outside_application_memory_work_too() {
+        let t = table();
+        t.with(1, |v| v.clock.set(Slot::new(2), Epoch::new(5)));
+        assert_eq!(
+            t.read_existing(1, |v| v.clock.get(Slot::new(2))),
+            Some(Epoch::new(5))
+        );
+        t.remove(1);
+        assert!(t.read_existing(1, |_| ()).is_none());
     }
 }
