@@ -322,3 +322,35 @@ fn strip_path_prefix_and_log_path() {
     assert!(report.contains("\n      counter_grok.go:"), "{report}");
     assert!(!report.contains(&prefix), "{report}");
 }
+
+#[test]
+fn thousands_of_goroutines_alive_and_a_hundred_thousand_over_a_run() {
+    if !ready() {
+        return;
+    }
+    let r = hbsan_go(&["run", "-race", "goroutines.go", "alive"], &[]);
+    assert_silent(&r, "goroutines.go alive");
+    assert_eq!(r.stdout, "sum: 12572500\n", "{}", r.show());
+    let r = hbsan_go(&["run", "-race", "goroutines.go", "handoff"], &[]);
+    assert_silent(&r, "goroutines.go handoff");
+    assert_eq!(r.stdout, "total: 49950000\n", "{}", r.show());
+}
+
+/// Goroutines that end before the goroutine that started them joins them
+/// (a buffered channel, a WaitGroup): slow today (each gets a fresh slot
+/// while the recently dead fill the slot table's reuse window), hence
+/// ignored; run with `-- --ignored`.
+#[test]
+#[ignore]
+fn a_hundred_thousand_goroutines_that_end_before_being_joined() {
+    if !ready() {
+        return;
+    }
+    for join in ["buffered", "waitgroup"] {
+        let t = std::time::Instant::now();
+        let r = hbsan_go(&["run", "-race", "goroutines.go", join], &[]);
+        assert_silent(&r, join);
+        assert_eq!(r.stdout, "total: 49950000\n", "{}", r.show());
+        eprintln!("goroutines.go {join}: {:?}", t.elapsed());
+    }
+}
