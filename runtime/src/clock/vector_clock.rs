@@ -75,6 +75,11 @@ impl VectorClock {
         self.entries.extend_from_slice(&other.entries);
     }
 
+    /// Forgets everything, keeping the allocation.
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
     /// Whether every entry of `self` is ≤ the same entry of `other`: everything
     /// `self` knows happens-before (or is) what `other` knows.
     pub fn le(&self, other: &VectorClock) -> bool {

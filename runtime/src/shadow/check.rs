@@ -58,6 +58,19 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     slow_word(thr, addr, size, kind, pc);
 }
 
+/// Whether an access of at most one word by `thr` is already recorded in
+/// its current epoch (then checking it again can find nothing).
+#[inline]
+pub fn is_recorded(thr: &ThreadState, addr: usize, size: usize, kind: AccessKind) -> bool {
+    if size == 0 || (addr & 7) + size > 8 {
+        return false;
+    }
+    match thr.shadow.word(addr) {
+        Some(word) => repeats(word, thr.stamp.cell(byte_mask(addr & 7, size), kind)),
+        None => true,
+    }
+}
+
 /// Whether `cur` is already recorded for this word in this epoch: a cell of
 /// the same thread, epoch and kind covers its bytes (a read is also covered
 /// by a write).
@@ -194,17 +207,18 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
     }
 }
 
-/// What the check of a word found.
+/// What the check of a word found (a few scalars, so it stays in registers).
 struct Found {
-    cells: [Cell; CELLS],
     shared: bool,
+    /// Whether the primary cell is empty.
+    primary_empty: bool,
     /// An own cell of the same epoch that covers the access: nothing to store.
     covered: bool,
     /// A cell the access makes redundant: ours, or another thread's that
     /// happens-before us and that we dominate.
     redundant: Option<usize>,
-    /// An own cell of the same epoch and kind whose bytes can be added to.
-    mergeable: Option<usize>,
+    /// An own cell of the same epoch and kind, and its bytes, to merge with.
+    mergeable: Option<(usize, u8)>,
     /// The first empty cell (secondary cells only counted when shared).
     empty: Option<usize>,
 }
@@ -214,31 +228,22 @@ struct Found {
 fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found) {
     let shared = word.is_shared();
     let mut f = Found {
-        cells: [Cell::EMPTY; CELLS],
         shared,
+        primary_empty: false,
         covered: false,
         redundant: None,
         mergeable: None,
         empty: None,
     };
-    f.cells[0] = Cell::from_raw(word.primary().load(Relaxed));
-    let mut n = 1;
-    if shared {
-        // Secondary cells are filled in order: the first empty one ends them.
-        while n < CELLS {
-            let c = Cell::from_raw(word.cell(n).load(Relaxed));
-            f.cells[n] = c;
-            n += 1;
-            if c.is_empty() {
-                break;
-            }
-        }
-    }
     let mut race = None;
-    for (i, &c) in f.cells[..n].iter().enumerate() {
+    // Secondary cells are filled in order: the first empty one ends them.
+    let n = if shared { CELLS } else { 1 };
+    for i in 0..n {
+        let c = Cell::from_raw(word.cell(i).load(Relaxed));
         if c.is_empty() {
-            f.empty.get_or_insert(i);
-            continue;
+            f.primary_empty |= i == 0;
+            f.empty = Some(i);
+            break;
         }
         if c.same_slot(cur) {
             // Our own slot: earlier accesses of this thread, or of a
@@ -251,12 +256,11 @@ fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found
             } else if f.mergeable.is_none() && c.epoch() == cur.epoch() && c.kind() == cur.kind() {
                 // Same thread, epoch and kind: one cell with both byte
                 // masks says exactly what the two would.
-                f.mergeable = Some(i);
+                f.mergeable = Some((i, c.mask()));
             }
             continue;
         }
-        let ordered = c.epoch() <= thr.clock.get(c.slot());
-        if ordered {
+        if c.epoch() <= thr.clock.get(c.slot()) {
             // Happens-before us. If we also dominate it, every later
             // access that would race with it races with us: replace it
             // (FastTrack's rule for ordered writes, for any cell).
@@ -287,9 +291,9 @@ fn check_and_store(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> (Optio
     thr.dirty = true;
     let (index, cell) = if let Some(i) = f.redundant {
         (i, cur)
-    } else if let Some(i) = f.mergeable {
-        (i, cur.with_mask(cur.mask() | f.cells[i].mask()))
-    } else if f.cells[0].is_empty() {
+    } else if let Some((i, mask)) = f.mergeable {
+        (i, cur.with_mask(cur.mask() | mask))
+    } else if f.primary_empty {
         (0, cur)
     } else if !f.shared {
         // The word gets its second user: open its secondary cells. The bit

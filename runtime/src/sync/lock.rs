@@ -38,7 +38,7 @@ impl Runtime {
                 s.writer = None;
                 s.clock.assign(&thr.clock);
                 // Every reader before this writer is in the writer's clock.
-                s.read_clock = Default::default();
+                s.read_clock.clear();
             } else {
                 s.read_clock.join(&thr.clock);
             }

@@ -1,14 +1,19 @@
 //! Encoding of history events into 64-bit words.
 //!
 //! Most events are one word. A memory access is one word when its pc is
-//! within ±1 KiB of the previous access's pc (almost always: consecutive
-//! accesses of one function), its size is 1, 2, 4 or 8, and its address fits
-//! in 48 bits; otherwise it takes three words. A zero word means "no event",
-//! which is how a reader finds the end of a part that is still being written.
+//! within ±512 bytes of the previous access's pc (almost always:
+//! consecutive accesses of one function), its size is 1, 2, 4 or 8, and its
+//! address fits in 48 bits; otherwise it takes three words.
+//!
+//! Bit 0 of an event's first word is the parity of the lap around the ring
+//! in which it was written: a reader stops at the first word whose parity
+//! is not the part's, so parts never need to be cleared before reuse (an
+//! unwritten word, zero, fails too: either its parity is wrong or it has no
+//! valid tag).
 //!
 //! ```text
-//! compact access  | addr:48 | pc delta:11 | size log2:2 | atomic:1 | read:1 | 1 |
-//! other events    | payload:56            | flags:4 | tag:3 | 0 |
+//! compact access  | addr:48 | pc delta:10 | size log2:2 | atomic:1 | read:1 | 1 | parity |
+//! other events    | payload:56            | flags:3 | tag:3 | 0 | parity |
 //! ```
 
 use crate::shadow::cell::AccessKind;
@@ -20,11 +25,14 @@ const TAG_EPOCH: u64 = 3;
 const TAG_ATTACH: u64 = 4;
 const TAG_ACCESS_EXT: u64 = 5;
 
-const EXT_READ: u64 = 1 << 4;
-const EXT_ATOMIC: u64 = 1 << 5;
-const EXT_FREE: u64 = 1 << 6;
+const PARITY: u64 = 1;
+const COMPACT: u64 = 1 << 1;
+const TAG_SHIFT: u32 = 2;
+const EXT_READ: u64 = 1 << 5;
+const EXT_ATOMIC: u64 = 1 << 6;
+const EXT_FREE: u64 = 1 << 7;
 
-const DELTA_BITS: u32 = 11;
+const DELTA_BITS: u32 = 10;
 const DELTA_MIN: i64 = -(1 << (DELTA_BITS - 1));
 const DELTA_MAX: i64 = (1 << (DELTA_BITS - 1)) - 1;
 const ADDR_BITS: u32 = 48;
@@ -79,11 +87,11 @@ pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u
         && (DELTA_MIN..=DELTA_MAX).contains(&delta)
         && !kind.is_free()
     {
-        let word = 1
-            | (kind.is_read() as u64) << 1
-            | (kind.is_atomic() as u64) << 2
-            | (size.trailing_zeros() as u64) << 3
-            | ((delta as u64) & ((1 << DELTA_BITS) - 1)) << 5
+        let word = COMPACT
+            | (kind.is_read() as u64) << 2
+            | (kind.is_atomic() as u64) << 3
+            | (size.trailing_zeros() as u64) << 4
+            | ((delta as u64) & ((1 << DELTA_BITS) - 1)) << 6
             | addr << 16;
         return Encoded {
             words: [word, 0, 0],
@@ -94,7 +102,7 @@ pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u
         | if kind.is_atomic() { EXT_ATOMIC } else { 0 }
         | if kind.is_free() { EXT_FREE } else { 0 };
     Encoded {
-        words: [TAG_ACCESS_EXT << 1 | flags | addr << 8, pc, size],
+        words: [TAG_ACCESS_EXT << TAG_SHIFT | flags | addr << 8, pc, size],
         len: 3,
     }
 }
@@ -102,7 +110,7 @@ pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u
 /// Encodes any event.
 pub fn encode(event: Event, prev_pc: u64) -> Encoded {
     let one = |tag: u64, payload: u64| Encoded {
-        words: [tag << 1 | payload << 8, 0, 0],
+        words: [tag << TAG_SHIFT | payload << 8, 0, 0],
         len: 1,
     };
     match event {
@@ -119,28 +127,35 @@ pub fn encode(event: Event, prev_pc: u64) -> Encoded {
     }
 }
 
-/// Decodes the event starting at `words[0]`; returns it and the number of
-/// words it used, or `None` at the end of the recorded events (a zero word,
-/// a truncated multi-word event, or an unknown tag).
-pub fn decode(words: &[u64], prev_pc: u64) -> Option<(Event, usize)> {
+/// Marks an encoded event as written in a lap of parity `parity` (0 or 1).
+#[inline(always)]
+pub fn with_parity(word: u64, parity: u64) -> u64 {
+    word | parity
+}
+
+/// Decodes the event starting at `words[0]`, written in a lap of parity
+/// `parity`; returns it and the number of words it used, or `None` at the
+/// end of the recorded events (a word of another lap, a zero word, a
+/// truncated multi-word event, or an unknown tag).
+pub fn decode(words: &[u64], prev_pc: u64, parity: u64) -> Option<(Event, usize)> {
     let w = *words.first()?;
-    if w == 0 {
+    if w & PARITY != parity {
         return None;
     }
-    if w & 1 == 1 {
-        let delta_raw = (w >> 5) & ((1 << DELTA_BITS) - 1);
+    if w & COMPACT != 0 {
+        let delta_raw = (w >> 6) & ((1 << DELTA_BITS) - 1);
         let delta = ((delta_raw << (64 - DELTA_BITS)) as i64) >> (64 - DELTA_BITS);
-        let kind = AccessKind::new(w & 2 != 0, w & 4 != 0);
+        let kind = AccessKind::new(w & (1 << 2) != 0, w & (1 << 3) != 0);
         let event = Event::Access {
             addr: w >> 16,
-            size: 1 << ((w >> 3) & 3),
+            size: 1 << ((w >> 4) & 3),
             kind,
             pc: prev_pc.wrapping_add(delta as u64),
         };
         return Some((event, 1));
     }
     let payload = w >> 8;
-    let event = match (w >> 1) & 7 {
+    let event = match (w >> TAG_SHIFT) & 7 {
         TAG_FUNC_ENTRY => Event::FuncEntry { pc: payload },
         TAG_FUNC_EXIT => Event::FuncExit,
         TAG_EPOCH => Event::Epoch(payload),
@@ -174,7 +189,19 @@ mod tests {
     fn round_trip(event: Event, prev_pc: u64) -> (Event, usize) {
         let enc = encode(event, prev_pc);
         assert_ne!(enc.words[0], 0, "an event is never the zero word");
-        decode(&enc.words[..enc.len], prev_pc).expect("decodes")
+        for parity in [0, 1] {
+            let mut words = enc.words;
+            words[0] = with_parity(words[0], parity);
+            let got = decode(&words[..enc.len], prev_pc, parity).expect("decodes");
+            assert!(
+                decode(&words[..enc.len], prev_pc, parity ^ 1).is_none(),
+                "another lap's event ends the part"
+            );
+            if parity == 1 {
+                return got;
+            }
+        }
+        unreachable!()
     }
 
     #[test]
@@ -224,7 +251,7 @@ mod tests {
                 let expect_compact = !kind.is_free()
                     && size.is_power_of_two()
                     && size <= 8
-                    && (-1024..=1023).contains(&(pc.wrapping_sub(prev) as i64));
+                    && (-512..=511).contains(&(pc.wrapping_sub(prev) as i64));
                 assert_eq!(compact, expect_compact, "{e:?} prev={prev:#x}");
             }
         }
@@ -232,19 +259,26 @@ mod tests {
 
     #[test]
     fn zero_and_truncated_words_end_the_history() {
-        assert_eq!(decode(&[], 0), None);
-        assert_eq!(decode(&[0, 5], 0), None);
-        let ext = encode(
-            Event::Access {
-                addr: 8,
-                size: 3,
-                kind: AccessKind::READ,
-                pc: 1,
-            },
-            0,
-        );
-        assert_eq!(ext.len, 3);
-        assert_eq!(decode(&ext.words[..2], 0), None);
-        assert_eq!(decode(&[0b1110], 0), None, "unknown tag");
+        for parity in [0, 1] {
+            assert_eq!(decode(&[], 0, parity), None);
+            assert_eq!(decode(&[0, 5], 0, parity), None);
+            let ext = encode(
+                Event::Access {
+                    addr: 8,
+                    size: 3,
+                    kind: AccessKind::READ,
+                    pc: 1,
+                },
+                0,
+            );
+            assert_eq!(ext.len, 3);
+            let first = with_parity(ext.words[0], parity);
+            assert_eq!(decode(&[first, ext.words[1]], 0, parity), None);
+            assert_eq!(
+                decode(&[with_parity(0b11100, parity)], 0, parity),
+                None,
+                "unknown tag"
+            );
+        }
     }
 }

@@ -63,7 +63,7 @@ fn replay(part: &PartCopy, target: &Target) -> Option<Restored> {
     let mut tid = part.start.owner;
     let mut prev_pc = 0u64;
     let mut at = 0;
-    while let Some((event, used)) = decode(&part.words[at..], prev_pc) {
+    while let Some((event, used)) = decode(&part.words[at..], prev_pc, part.parity) {
         at += used;
         match event {
             Event::FuncEntry { pc } => stack.push(pc),
@@ -137,6 +137,7 @@ mod tests {
         }
         PartCopy {
             seq,
+            parity: 0,
             start: PartStart {
                 epoch,
                 owner: 7,

@@ -16,7 +16,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
-use super::event::{Encoded, Event, encode};
+use super::event::{Encoded, Event, encode, with_parity};
 
 /// Events per part (64 KiB of events).
 pub const PART_EVENTS: usize = 1 << 13;
@@ -59,6 +59,8 @@ pub struct PartStart {
 pub struct PartCopy {
     /// Sequence number of the part (0 = oldest ever written).
     pub seq: u64,
+    /// Lap parity of its events (see `event`).
+    pub parity: u64,
     /// The state at its start.
     pub start: PartStart,
     /// Its events, up to the first zero word.
@@ -103,6 +105,11 @@ impl TraceRing {
         self.part((seq % self.parts as u64) as usize)
     }
 
+    /// The lap parity of part number `seq` (see `event`): laps alternate.
+    fn lap_parity(&self, seq: u64) -> u64 {
+        (seq / self.parts as u64) & 1
+    }
+
     /// Copies every part that is not being rewritten, oldest first.
     pub fn read_parts(&self) -> Vec<PartCopy> {
         let mut out: Vec<PartCopy> = (0..self.parts).filter_map(|i| self.read_part(i)).collect();
@@ -130,14 +137,13 @@ impl TraceRing {
                 .map(|f| f.load(Ordering::Relaxed))
                 .collect(),
         };
-        let mut words = Vec::new();
-        for w in part.events.iter() {
-            let w = w.load(Ordering::Relaxed);
-            if w == 0 {
-                break;
-            }
-            words.push(w);
-        }
+        // The whole part: where this lap's events end is found by decoding
+        // (events of the previous lap have the other parity).
+        let words: Vec<u64> = part
+            .events
+            .iter()
+            .map(|w| w.load(Ordering::Relaxed))
+            .collect();
         // Everything read above must come from the part numbered `seq`: the
         // writer zeroes `seq` before rewriting a part.
         core::sync::atomic::fence(Ordering::Acquire);
@@ -146,6 +152,7 @@ impl TraceRing {
         }
         Some(PartCopy {
             seq: seq - 1,
+            parity: self.lap_parity(seq - 1),
             start,
             words,
         })
@@ -163,6 +170,8 @@ pub struct TraceWriter {
     seq: u64,
     /// pc of the previous access in this part (compact accesses are relative to it).
     prev_pc: u64,
+    /// Lap parity of the current part, or-ed into every event.
+    parity: u64,
 }
 
 // SAFETY: a writer is owned by one thread state, which moves between OS
@@ -179,6 +188,7 @@ impl TraceWriter {
             end: core::ptr::null(),
             seq: 0,
             prev_pc: 0,
+            parity: 0,
         }
     }
 
@@ -194,6 +204,7 @@ impl TraceWriter {
         } else {
             let part = ring.part_for_seq(seq);
             self.seq = seq;
+            self.parity = ring.lap_parity(seq);
             self.cursor = part.events[pos..].as_ptr();
             self.end = part.events.as_ptr_range().end;
             // A replay resets its pc base at `Attach`, as the writer does here.
@@ -245,7 +256,7 @@ impl TraceWriter {
                 i -= 1;
                 (*self.cursor.add(i)).store(e.words[i], Ordering::Relaxed);
             }
-            (*self.cursor).store(e.words[0], Ordering::Release);
+            (*self.cursor).store(with_parity(e.words[0], self.parity), Ordering::Release);
             self.cursor = self.cursor.add(e.len);
         }
         if let Some(pc) = pc {
@@ -277,13 +288,7 @@ impl TraceWriter {
         let h = &part.header;
         h.seq.store(0, Ordering::Relaxed);
         core::sync::atomic::fence(Ordering::Release);
-        for w in part.events.iter() {
-            if w.load(Ordering::Relaxed) == 0 {
-                // Parts fill from the front: the rest is zero already.
-                break;
-            }
-            w.store(0, Ordering::Relaxed);
-        }
+        // No clearing: the new lap's events have the other parity.
         let saved = &stack[stack.len().saturating_sub(SNAPSHOT_FRAMES)..];
         for (slot, &f) in h.frames.iter().zip(saved) {
             slot.store(f, Ordering::Relaxed);
@@ -296,5 +301,6 @@ impl TraceWriter {
         self.cursor = part.events.as_ptr();
         self.end = part.events.as_ptr_range().end;
         self.prev_pc = 0;
+        self.parity = ring.lap_parity(seq);
     }
 }
