@@ -13,7 +13,7 @@
  * synchronization key: the detector does not follow which descriptor is
  * the other end of which, and a shared key can only hide races, never
  * invent one. Writes release into it before the real call, reads that
- * succeed acquire from it after.
+ * succeed acquire from it after; connect and accept likewise.
  */
 #define _GNU_SOURCE
 #include "real.h"
@@ -93,6 +93,9 @@ HBSAN_REAL_SLOT(readv);
 HBSAN_REAL_SLOT(recv);
 HBSAN_REAL_SLOT(recvfrom);
 HBSAN_REAL_SLOT(recvmsg);
+HBSAN_REAL_SLOT(connect);
+HBSAN_REAL_SLOT(accept);
+HBSAN_REAL_SLOT(accept4);
 
 ssize_t write(int fd, const void *buf, size_t n) {
     FD_WRITE(BUF_READ(buf, n, write), REAL(write)(fd, buf, n));
@@ -157,6 +160,28 @@ ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
     FD_READ(ssize_t, REAL(recvmsg)(fd, msg, flags),
             iov_ranges(msg->msg_iov, (int)msg->msg_iovlen, (size_t)rc, 1, caller_pc,
                        HBSAN_SELF_PC(recvmsg)));
+}
+
+/* A connection is a message too: the connecting thread's past happens
+ * before the accepting thread's future. */
+int connect(int fd, const struct sockaddr *to, socklen_t to_len) {
+    if (!hbsan_forward_only())
+        __hbsan_release(&fd_key);
+    return REAL(connect)(fd, to, to_len);
+}
+
+int accept(int fd, struct sockaddr *restrict from, socklen_t *restrict from_len) {
+    int rc = REAL(accept)(fd, from, from_len);
+    if (rc >= 0 && !hbsan_forward_only())
+        __hbsan_acquire(&fd_key);
+    return rc;
+}
+
+int accept4(int fd, struct sockaddr *restrict from, socklen_t *restrict from_len, int flags) {
+    int rc = REAL(accept4)(fd, from, from_len, flags);
+    if (rc >= 0 && !hbsan_forward_only())
+        __hbsan_acquire(&fd_key);
+    return rc;
 }
 
 /* ---- stdio ---------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ struct clone_start {
     void *arg;
 };
 
-static int clone_child_main(void *p) {
+static int hbsan_clone_child_main(void *p) {
     struct clone_start *start = p;
     __hbsan_fork_after(1);
     return start->fn(start->arg);
@@ -140,7 +140,7 @@ int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...) {
      * and the parent does not return before the clone call has. */
     struct clone_start start = {fn, arg};
     __hbsan_fork_before();
-    int pid = REAL(clone)(clone_child_main, stack, flags, &start, parent_tid, tls, child_tid);
+    int pid = REAL(clone)(hbsan_clone_child_main, stack, flags, &start, parent_tid, tls, child_tid);
     __hbsan_fork_after(0);
     return pid;
 }

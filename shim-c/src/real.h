@@ -30,9 +30,11 @@
 /* The interceptor's caller, the program's call site. Only meaningful as the
  * first thing evaluated in the interceptor itself (not in a helper). */
 #define HBSAN_CALLER_PC() __builtin_return_address(0)
-/* An address inside interceptor `fn`: its entry + 1, so that a symbolizer
- * that steps back one byte from a return address still lands in `fn`. */
-#define HBSAN_SELF_PC(fn) ((void *)((uintptr_t)(fn) + 1))
+/* An address inside interceptor `fn`: two bytes past its entry, so that a
+ * symbolizer that steps back from a return address (a byte, for the call
+ * instruction; once more, for an access pc) still lands in `fn`, never in
+ * the function laid out before it. */
+#define HBSAN_SELF_PC(fn) ((void *)((uintptr_t)(fn) + 2))
 
 /* ---- glibc's allocator, under names nothing interposes -------------------- */
 

@@ -58,11 +58,16 @@ static int is_fault(int sig) {
            sig == SIGSYS;
 }
 
-/* Calls the program's handler for `sig`, if it still has one. */
-static void call_user_handler(int sig, siginfo_t *info, void *uctx) {
+/* Calls the program's handler for `sig`, if it still has one. What the
+ * program did before installing the handler happens before the handler
+ * runs, on whichever thread (the release is in install()). */
+static void hbsan_call_user_handler(int sig, siginfo_t *info, void *uctx) {
     void *handler = __atomic_load_n(&user_actions[sig].handler, __ATOMIC_ACQUIRE);
     if (handler == (void *)SIG_IGN || handler == (void *)SIG_DFL)
         return;
+    /* (A fault inside the runtime is handled at once: no runtime call.) */
+    if (__hbsan_in_runtime() == 0)
+        __hbsan_acquire(&user_actions[sig]);
     if (user_actions[sig].flags & SA_SIGINFO)
         ((void (*)(int, siginfo_t *, void *))handler)(sig, info, uctx);
     else
@@ -73,7 +78,7 @@ static void hbsan_signal_wrapper(int sig, siginfo_t *info, void *uctx) {
     if (sig <= 0 || sig >= HBSAN_NSIG)
         return;
     if (is_fault(sig) || __hbsan_in_runtime() == 0) {
-        call_user_handler(sig, info, uctx);
+        hbsan_call_user_handler(sig, info, uctx);
         return;
     }
     /* Inside the runtime: later. A second arrival before delivery merges
@@ -111,7 +116,7 @@ void hbsan_signals_deliver(void) {
          * one. */
         ucontext_t now;
         getcontext(&now);
-        call_user_handler(sig, &info, &now);
+        hbsan_call_user_handler(sig, &info, &now);
         pthread_sigmask(SIG_SETMASK, &before, NULL);
     }
     errno = saved_errno;
@@ -139,6 +144,7 @@ static int install(int sig, const struct sigaction *act, struct sigaction *old) 
     }
     /* Published before the wrapper can run for this program handler. */
     __atomic_store_n(&user_actions[sig].handler, handler, __ATOMIC_RELEASE);
+    __hbsan_release(&user_actions[sig]);
     int rc = REAL(sigaction)(sig, &wrapped, old);
     if (rc != 0) {
         user_actions[sig] = previous;

@@ -132,7 +132,10 @@ int pthread_barrier_destroy(pthread_barrier_t *b) {
 }
 
 /* Everything before any thread's arrival happens before every thread's
- * departure. */
+ * departure. The barrier is read on the way in and on the way out, before
+ * the acquire: a thread that destroys it right after its own wait,
+ * unordered with another thread still leaving the wait, races with that
+ * thread. */
 int pthread_barrier_wait(pthread_barrier_t *b) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
@@ -140,7 +143,9 @@ int pthread_barrier_wait(pthread_barrier_t *b) {
     OBJECT_READ(b, 1, pthread_barrier_wait);
     __hbsan_release(b);
     int rc = REAL(pthread_barrier_wait)(b);
-    __hbsan_acquire(b);
+    OBJECT_READ(b, 1, pthread_barrier_wait);
+    if (rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD)
+        __hbsan_acquire(b);
     return rc;
 }
 
@@ -149,12 +154,12 @@ int pthread_barrier_wait(pthread_barrier_t *b) {
 HBSAN_REAL_SLOT(pthread_once);
 
 /* pthread_once's init routine takes no argument: the interceptor passes
- * the routine and its control to once_trampoline through this thread's
+ * the routine and its control to hbsan_once_trampoline through this thread's
  * TLS (the real pthread_once runs the routine on the calling thread). */
 static __thread void (*once_routine)(void) __attribute__((tls_model("initial-exec")));
 static __thread void *once_control __attribute__((tls_model("initial-exec")));
 
-static void once_trampoline(void) {
+static void hbsan_once_trampoline(void) {
     /* Read before the routine runs: it may call pthread_once itself. */
     void (*routine)(void) = once_routine;
     void *control = once_control;
@@ -169,7 +174,7 @@ int pthread_once(pthread_once_t *control, void (*routine)(void)) {
         return REAL(pthread_once)(control, routine);
     once_routine = routine;
     once_control = control;
-    int rc = REAL(pthread_once)(control, once_trampoline);
+    int rc = REAL(pthread_once)(control, hbsan_once_trampoline);
     if (rc == 0)
         __hbsan_acquire(control);
     return rc;
@@ -185,7 +190,7 @@ void call_once(once_flag *flag, void (*routine)(void)) {
     }
     once_routine = routine;
     once_control = (void *)flag;
-    REAL(call_once)(flag, once_trampoline);
+    REAL(call_once)(flag, hbsan_once_trampoline);
     __hbsan_acquire(flag);
 }
 
