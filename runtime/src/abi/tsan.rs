@@ -197,12 +197,18 @@ extern "C" fn vptr_update_imp(vptr_p: *mut *mut c_void, new: *mut c_void, pc: us
     // change of the table (an object destroyed or re-constructed while in
     // use) can race.
     if old != new {
-        check::access(current(), vptr_p as usize, 8, W, pc as u64);
+        let thr = current();
+        thr.vptr_access = true;
+        check::access(thr, vptr_p as usize, 8, W, pc as u64);
+        thr.vptr_access = false;
     }
 }
 
 extern "C" fn vptr_read_imp(vptr_p: *mut *mut c_void, pc: usize) {
-    check::access(current(), vptr_p as usize, 8, R, pc as u64);
+    let thr = current();
+    thr.vptr_access = true;
+    check::access(thr, vptr_p as usize, 8, R, pc as u64);
+    thr.vptr_access = false;
 }
 
 hook_pc!(

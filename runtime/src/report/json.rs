@@ -10,11 +10,9 @@ use super::symbolize::Symbolizer;
 /// Formats `r` as one line of JSON.
 pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
     let mut s = String::new();
-    let _ = write!(
-        s,
-        "{{\"type\":\"data-race\",\"pid\":{},\"current\":",
-        std::process::id()
-    );
+    s.push_str("{\"type\":");
+    string(&mut s, r.kind.text());
+    let _ = write!(s, ",\"pid\":{},\"current\":", std::process::id());
     access(&mut s, &r.current, sym, strip);
     s.push_str(",\"previous\":");
     access(&mut s, &r.previous, sym, strip);

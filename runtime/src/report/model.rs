@@ -62,9 +62,37 @@ pub enum Location {
     },
 }
 
+/// What kind of race a report is about (ThreadSanitizer's names).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Two unordered conflicting accesses.
+    DataRace,
+    /// The current access is to a C++ object's vptr (a virtual call, or a
+    /// constructor or destructor changing it).
+    VptrRace,
+    /// The earlier access freed the memory.
+    UseAfterFree,
+    /// A virtual call on an object freed without synchronization.
+    VptrUseAfterFree,
+}
+
+impl ReportKind {
+    /// The name printed after `WARNING: ThreadSanitizer:` and in the summary.
+    pub fn text(self) -> &'static str {
+        match self {
+            ReportKind::DataRace => "data race",
+            ReportKind::VptrRace => "data race on vptr (ctor/dtor vs virtual call)",
+            ReportKind::UseAfterFree => "heap-use-after-free",
+            ReportKind::VptrUseAfterFree => "heap-use-after-free (virtual call vs free)",
+        }
+    }
+}
+
 /// A data race.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RaceReport {
+    /// What kind of race.
+    pub kind: ReportKind,
     /// The access that found the race.
     pub current: AccessDesc,
     /// The earlier access it races with.

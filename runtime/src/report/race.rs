@@ -1,7 +1,7 @@
 //! From a conflicting pair of accesses found by the access check to a
 //! printed report.
 
-use super::model::{AccessDesc, Location, RaceReport, ThreadDesc};
+use super::model::{AccessDesc, Location, RaceReport, ReportKind, ThreadDesc};
 use super::{Verdict, tsan_text};
 use crate::runtime::{self, Runtime, World};
 use crate::shadow::cell::{AccessKind, Cell};
@@ -113,7 +113,14 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
             });
         }
     }
+    let kind = match (old.is_freed(), thr.vptr_access) {
+        (true, true) => ReportKind::VptrUseAfterFree,
+        (true, false) => ReportKind::UseAfterFree,
+        (false, true) => ReportKind::VptrRace,
+        (false, false) => ReportKind::DataRace,
+    };
     RaceReport {
+        kind,
         current,
         previous,
         location: rt.locate(c.addr),

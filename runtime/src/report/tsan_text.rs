@@ -31,7 +31,8 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "==================\nWARNING: ThreadSanitizer: data race (pid={})",
+        "==================\nWARNING: ThreadSanitizer: {} (pid={})",
+        r.kind.text(),
         std::process::id()
     );
     let top = access(&mut s, &r.current, true, r.main_tid, sym, strip);
@@ -102,13 +103,16 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
         if f.line != 0 {
             let _ = writeln!(
                 s,
-                "SUMMARY: ThreadSanitizer: data race {file}:{} in {}",
-                f.line, f.function
+                "SUMMARY: ThreadSanitizer: {} {file}:{} in {}",
+                r.kind.text(),
+                f.line,
+                f.function
             );
         } else {
             let _ = writeln!(
                 s,
-                "SUMMARY: ThreadSanitizer: data race ({}+{:#x}) in {}",
+                "SUMMARY: ThreadSanitizer: {} ({}+{:#x}) in {}",
+                r.kind.text(),
                 basename(&f.module),
                 f.module_offset,
                 f.function

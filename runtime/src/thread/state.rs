@@ -30,6 +30,8 @@ pub struct ThreadState {
     pub(crate) dirty: bool,
     /// Picks the cell to evict when a word's cells are all occupied.
     pub(crate) evictions: u32,
+    /// Set while a vptr hook checks its access (reports then say so).
+    pub(crate) vptr_access: bool,
     /// Hook calls so far (`stats=1`).
     pub(crate) counts: super::stats::Counts,
     pub(crate) shadow: Shadow,
@@ -62,6 +64,7 @@ impl ThreadState {
             ignore_sync: 0,
             dirty: false,
             evictions: 0,
+            vptr_access: false,
             counts: Default::default(),
             shadow,
             trace: TraceWriter::detached(),
