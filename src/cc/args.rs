@@ -217,10 +217,8 @@ pub fn parse(args: &[String]) -> CommandLine {
                 query = true
             }
             "-shared" | "-r" => kind = LinkKind::NoRuntime,
-            "-static" | "-static-pie" | "--static" => {
-                if kind == LinkKind::Executable {
-                    kind = LinkKind::Static;
-                }
+            "-static" | "-static-pie" | "--static" if kind == LinkKind::Executable => {
+                kind = LinkKind::Static
             }
             _ => {}
         }
