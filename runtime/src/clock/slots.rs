@@ -41,8 +41,9 @@ use super::{Epoch, MAX_SLOTS, Slot, VectorClock};
 use crate::thread::Tid;
 use crate::thread::trace::TraceRing;
 
-/// How far back [`SlotTable::attach`] looks for a reusable dead slot. Keeps
-/// thread creation O(1) when many threads die unsynchronized.
+/// How many dead slots [`SlotTable::attach`] examines. Keeps thread creation
+/// O(1) when many threads die unsynchronized; slots that do not qualify go
+/// to the back of the queue, so every one is examined again in turn.
 const REUSE_SCAN: usize = 256;
 /// Owners remembered per slot (older ones are reported as unknown threads).
 const JOURNAL_LEN: usize = 4096;
@@ -83,7 +84,8 @@ struct SlotInfo {
 
 struct Pool {
     next_fresh: usize,
-    dead: Vec<DeadSlot>,
+    /// Dead slots, oldest first.
+    dead: VecDeque<DeadSlot>,
     info: Vec<SlotInfo>,
     ring_parts: usize,
 }
@@ -108,7 +110,7 @@ impl SlotTable {
         SlotTable {
             pool: Mutex::new(Pool {
                 next_fresh: 0,
-                dead: Vec::new(),
+                dead: VecDeque::new(),
                 info: Vec::new(),
                 ring_parts,
             }),
@@ -161,7 +163,7 @@ impl SlotTable {
         let info = &mut pool.info[slot.index()];
         info.last_epoch = info.last_epoch.max(reached);
         if info.last_epoch.next().is_some() {
-            pool.dead.push(DeadSlot { slot, retire });
+            pool.dead.push_back(DeadSlot { slot, retire });
         }
     }
 
@@ -225,13 +227,15 @@ impl Pool {
         known: &VectorClock,
         forget_all_accesses: impl FnOnce(),
     ) -> Result<Slot, AttachError> {
-        // A dead slot whose whole history the new thread already knows.
-        let scan_from = self.dead.len().saturating_sub(REUSE_SCAN);
-        if let Some(i) = self.dead[scan_from..]
-            .iter()
-            .rposition(|d| known.get(d.slot) >= d.retire)
-        {
-            return Ok(self.dead.remove(scan_from + i).slot);
+        // A dead slot whose whole history the new thread already knows. The
+        // oldest first: threads that ended long ago are the likeliest to be
+        // known (joined, waited for) by now.
+        for _ in 0..self.dead.len().min(REUSE_SCAN) {
+            let d = self.dead.pop_front().expect("counted");
+            if known.get(d.slot) >= d.retire {
+                return Ok(d.slot);
+            }
+            self.dead.push_back(d);
         }
         if self.next_fresh < MAX_SLOTS {
             let slot = Slot::new(self.next_fresh);
@@ -247,7 +251,7 @@ impl Pool {
         for d in &mut self.dead {
             d.retire = Epoch::ZERO;
         }
-        Ok(self.dead.pop().expect("checked non-empty").slot)
+        Ok(self.dead.pop_back().expect("checked non-empty").slot)
     }
 }
 

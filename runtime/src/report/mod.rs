@@ -64,6 +64,11 @@ impl Reporter {
         self.count.load(Relaxed)
     }
 
+    /// Whether a race at exactly `[addr, addr+size)` was reported already.
+    pub fn seen_range(&self, addr: usize, size: usize) -> bool {
+        self.state.lock().ranges.contains(&(addr, size))
+    }
+
     /// Formats and prints `r` unless it duplicates an earlier one.
     pub fn emit(
         &self,

@@ -35,6 +35,11 @@ pub fn report_race(thr: &ThreadState, c: Conflict) {
     let Some(rt) = runtime::get() else { return };
     // Reports allocate, symbolize, lock: none of it may re-enter the runtime.
     let _guard = crate::thread::current::Guard::enter();
+    // Cheap before restoring stacks and symbolizing: an address already reported.
+    let (addr, size) = clamp_to_word(c.addr, c.size, c.word);
+    if rt.options.suppress_equal_addresses && rt.reports.seen_range(addr, size) {
+        return;
+    }
     let report = build(rt, thr, &c);
     if rt.suppressed(&report) {
         return;

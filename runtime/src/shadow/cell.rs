@@ -124,6 +124,11 @@ impl Cell {
     /// The empty cell: no access recorded.
     pub const EMPTY: Cell = Cell(0);
 
+    /// The mark of a word on which a race was reported: its accesses are no
+    /// longer checked until its memory is reset (a read that frees never
+    /// happens, so no access produces this value).
+    pub const REPORTED: Cell = Cell(MASK | READ | FREED);
+
     /// A cell with every field given explicitly (tests and reports; the hot
     /// path uses [`Stamp::cell`]).
     pub const fn new(

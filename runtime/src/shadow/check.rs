@@ -122,6 +122,17 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
                 old,
             },
         );
+        mark_reported(word);
+    }
+}
+
+/// After a report on `word`, its accesses are no longer checked until its
+/// memory is reset: one report per racy word, not one per access (a loop
+/// racing on an array would otherwise report, and pay for, every iteration).
+fn mark_reported(word: WordShadow) {
+    word.primary().store(Cell::REPORTED.raw(), Relaxed);
+    if word.is_shared() {
+        super::memory::clear_secondary(word);
     }
 }
 
@@ -156,6 +167,7 @@ pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: Acces
                             },
                         );
                     }
+                    mark_reported(word);
                 }
             }
         }
@@ -236,6 +248,10 @@ fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found
         empty: None,
     };
     let mut race = None;
+    if word.primary().load(Relaxed) == Cell::REPORTED.raw() {
+        f.covered = true;
+        return (None, f);
+    }
     // Secondary cells are filled in order: the first empty one ends them.
     let n = if shared { CELLS } else { 1 };
     for i in 0..n {
