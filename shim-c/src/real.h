@@ -85,6 +85,18 @@ static inline void hbsan_quiet_cleanup(int *unused) {
     hbsan_quiet--;
 }
 
+/* Copies an object byte by byte. For the shim's own structures (signal
+ * masks, siginfo, sigaction): a plain struct assignment may be compiled
+ * into a call to memcpy, that is, to the memcpy interceptor, which would
+ * report the shim's bookkeeping as the program's accesses. volatile keeps
+ * the compiler from turning the loop back into memcpy. */
+static inline void hbsan_copy(void *dst, const void *src, size_t n) {
+    volatile unsigned char *d = dst;
+    const volatile unsigned char *s = src;
+    for (size_t i = 0; i < n; i++)
+        d[i] = s[i];
+}
+
 /* ---- real functions ---------------------------------------------------------- */
 
 /* Finds `name` with dlsym(RTLD_NEXT) and caches it in *slot. Returns NULL

@@ -84,7 +84,7 @@ static void hbsan_signal_wrapper(int sig, siginfo_t *info, void *uctx) {
     /* Inside the runtime: later. A second arrival before delivery merges
      * with the first, as the kernel merges pending standard signals. */
     if (info != NULL)
-        pending_info[sig] = *info;
+        hbsan_copy(&pending_info[sig], info, sizeof *info);
     hbsan_signals_pending |= 1ull << (sig - 1);
     if (__hbsan_defer_signal != NULL)
         __hbsan_defer_signal(hbsan_signals_deliver);
@@ -102,10 +102,12 @@ void hbsan_signals_deliver(void) {
         pthread_sigmask(SIG_BLOCK, &all, &before);
         int sig = __builtin_ctzll(hbsan_signals_pending) + 1;
         hbsan_signals_pending &= ~(1ull << (sig - 1));
-        siginfo_t info = pending_info[sig];
+        siginfo_t info;
+        hbsan_copy(&info, &pending_info[sig], sizeof info);
         /* While the handler runs, block what the kernel would have: the
          * program's sa_mask and, unless SA_NODEFER, the signal itself. */
-        sigset_t during = before;
+        sigset_t during;
+        hbsan_copy(&during, &before, sizeof during);
         for (int s = 1; s < HBSAN_NSIG; s++)
             if (sigismember(&user_actions[sig].mask, s) == 1)
                 sigaddset(&during, s);
@@ -126,19 +128,20 @@ void hbsan_signals_deliver(void) {
 static int install(int sig, const struct sigaction *act, struct sigaction *old) {
     if (sig <= 0 || sig >= HBSAN_NSIG || act == NULL)
         return REAL(sigaction)(sig, act, old);
-    struct user_action previous = user_actions[sig];
+    struct user_action previous;
+    hbsan_copy(&previous, &user_actions[sig], sizeof previous);
     void *handler = (act->sa_flags & SA_SIGINFO) ? (void *)act->sa_sigaction
                                                  : (void *)act->sa_handler;
     /* (Initialized field by field: a memset here would be a call to the
      * memset interceptor.) */
     struct sigaction wrapped;
     if (handler == (void *)SIG_IGN || handler == (void *)SIG_DFL) {
-        wrapped = *act;
+        hbsan_copy(&wrapped, act, sizeof wrapped);
     } else {
         user_actions[sig].flags = act->sa_flags;
-        user_actions[sig].mask = act->sa_mask;
+        hbsan_copy(&user_actions[sig].mask, &act->sa_mask, sizeof(sigset_t));
         wrapped.sa_sigaction = hbsan_signal_wrapper;
-        wrapped.sa_mask = act->sa_mask;
+        hbsan_copy(&wrapped.sa_mask, &act->sa_mask, sizeof(sigset_t));
         wrapped.sa_flags = act->sa_flags | SA_SIGINFO;
         wrapped.sa_restorer = NULL;
     }
@@ -147,7 +150,7 @@ static int install(int sig, const struct sigaction *act, struct sigaction *old) 
     __hbsan_release(&user_actions[sig]);
     int rc = REAL(sigaction)(sig, &wrapped, old);
     if (rc != 0) {
-        user_actions[sig] = previous;
+        hbsan_copy(&user_actions[sig], &previous, sizeof previous);
         return rc;
     }
     if (old != NULL && old->sa_sigaction == hbsan_signal_wrapper) {
@@ -157,7 +160,7 @@ static int install(int sig, const struct sigaction *act, struct sigaction *old) 
         else
             old->sa_handler = (void (*)(int))previous.handler;
         old->sa_flags = previous.flags;
-        old->sa_mask = previous.mask;
+        hbsan_copy(&old->sa_mask, &previous.mask, sizeof(sigset_t));
     }
     return rc;
 }
@@ -178,7 +181,7 @@ int sigaction(int sig, const struct sigaction *restrict act, struct sigaction *r
         else
             old->sa_handler = (void (*)(int))__atomic_load_n(&ua->handler, __ATOMIC_ACQUIRE);
         old->sa_flags = ua->flags;
-        old->sa_mask = ua->mask;
+        hbsan_copy(&old->sa_mask, &ua->mask, sizeof(sigset_t));
     }
     return rc;
 }

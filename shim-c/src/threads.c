@@ -117,7 +117,8 @@ HBSAN_HIDDEN void hbsan_threads_init(void) { ensure_finish_key(); }
 static void *thread_begin(struct hbsan_start *start) {
     void *arg = start->arg;
     void *ticket = start->ticket;
-    sigset_t sigmask = start->sigmask;
+    sigset_t sigmask;
+    hbsan_copy(&sigmask, &start->sigmask, sizeof sigmask);
     __libc_free(start);
 
     /* Until the runtime knows this thread, nothing is reported for it:
@@ -171,7 +172,7 @@ static struct hbsan_start *creation_begin(void *arg, void *caller_pc, void *self
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, mine);
-    start->sigmask = *mine;
+    hbsan_copy(&start->sigmask, mine, sizeof *mine);
     /* glibc's own bookkeeping allocations for the new thread (its TLS
      * vector) are not the program's heap blocks. */
     hbsan_quiet_begin();
