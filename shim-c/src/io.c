@@ -28,19 +28,6 @@
 /* The synchronization key of every file descriptor (its address). */
 static char fd_key;
 
-/* A buffer read or written by interceptor `self`, called from `caller_pc`
- * (a local of each interceptor). */
-#define BUF_READ(p, n, self)                                                                       \
-    do {                                                                                           \
-        if ((n) > 0)                                                                               \
-            __hbsan_read_range((p), (size_t)(n), caller_pc, HBSAN_SELF_PC(self));                  \
-    } while (0)
-#define BUF_WRITE(p, n, self)                                                                      \
-    do {                                                                                           \
-        if ((n) > 0)                                                                               \
-            __hbsan_write_range((p), (size_t)(n), caller_pc, HBSAN_SELF_PC(self));                 \
-    } while (0)
-
 /* An iovec array's buffers: all of them read (`limit` = SIZE_MAX), or
  * written up to `limit` bytes in all (what a read filled). */
 static void iov_ranges(const struct iovec *iov, int count, size_t limit, int write, void *caller_pc,
@@ -98,15 +85,15 @@ HBSAN_REAL_SLOT(accept);
 HBSAN_REAL_SLOT(accept4);
 
 ssize_t write(int fd, const void *buf, size_t n) {
-    FD_WRITE(BUF_READ(buf, n, write), REAL(write)(fd, buf, n));
+    FD_WRITE(HBSAN_READS(buf, n, write), REAL(write)(fd, buf, n));
 }
 
 ssize_t pwrite(int fd, const void *buf, size_t n, off_t offset) {
-    FD_WRITE(BUF_READ(buf, n, pwrite), REAL(pwrite)(fd, buf, n, offset));
+    FD_WRITE(HBSAN_READS(buf, n, pwrite), REAL(pwrite)(fd, buf, n, offset));
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t n, off64_t offset) {
-    FD_WRITE(BUF_READ(buf, n, pwrite64), REAL(pwrite64)(fd, buf, n, offset));
+    FD_WRITE(HBSAN_READS(buf, n, pwrite64), REAL(pwrite64)(fd, buf, n, offset));
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int count) {
@@ -115,12 +102,12 @@ ssize_t writev(int fd, const struct iovec *iov, int count) {
 }
 
 ssize_t send(int fd, const void *buf, size_t n, int flags) {
-    FD_WRITE(BUF_READ(buf, n, send), REAL(send)(fd, buf, n, flags));
+    FD_WRITE(HBSAN_READS(buf, n, send), REAL(send)(fd, buf, n, flags));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *to,
                socklen_t to_len) {
-    FD_WRITE(BUF_READ(buf, n, sendto), REAL(sendto)(fd, buf, n, flags, to, to_len));
+    FD_WRITE(HBSAN_READS(buf, n, sendto), REAL(sendto)(fd, buf, n, flags, to, to_len));
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
@@ -130,15 +117,15 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags) {
 }
 
 ssize_t read(int fd, void *buf, size_t n) {
-    FD_READ(ssize_t, REAL(read)(fd, buf, n), BUF_WRITE(buf, rc, read));
+    FD_READ(ssize_t, REAL(read)(fd, buf, n), HBSAN_WRITES(buf, rc, read));
 }
 
 ssize_t pread(int fd, void *buf, size_t n, off_t offset) {
-    FD_READ(ssize_t, REAL(pread)(fd, buf, n, offset), BUF_WRITE(buf, rc, pread));
+    FD_READ(ssize_t, REAL(pread)(fd, buf, n, offset), HBSAN_WRITES(buf, rc, pread));
 }
 
 ssize_t pread64(int fd, void *buf, size_t n, off64_t offset) {
-    FD_READ(ssize_t, REAL(pread64)(fd, buf, n, offset), BUF_WRITE(buf, rc, pread64));
+    FD_READ(ssize_t, REAL(pread64)(fd, buf, n, offset), HBSAN_WRITES(buf, rc, pread64));
 }
 
 ssize_t readv(int fd, const struct iovec *iov, int count) {
@@ -147,13 +134,13 @@ ssize_t readv(int fd, const struct iovec *iov, int count) {
 }
 
 ssize_t recv(int fd, void *buf, size_t n, int flags) {
-    FD_READ(ssize_t, REAL(recv)(fd, buf, n, flags), BUF_WRITE(buf, rc, recv));
+    FD_READ(ssize_t, REAL(recv)(fd, buf, n, flags), HBSAN_WRITES(buf, rc, recv));
 }
 
 ssize_t recvfrom(int fd, void *restrict buf, size_t n, int flags, struct sockaddr *restrict from,
                  socklen_t *restrict from_len) {
     FD_READ(ssize_t, REAL(recvfrom)(fd, buf, n, flags, from, from_len),
-            BUF_WRITE(buf, rc, recvfrom));
+            HBSAN_WRITES(buf, rc, recvfrom));
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags) {
@@ -200,14 +187,14 @@ HBSAN_REAL_SLOT(strlen);
 int puts(const char *s) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (!hbsan_forward_only())
-        BUF_READ(s, REAL(strlen)(s) + 1, puts);
+        HBSAN_READS(s, REAL(strlen)(s) + 1, puts);
     return REAL(puts)(s);
 }
 
 int fputs(const char *restrict s, FILE *restrict f) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (!hbsan_forward_only())
-        BUF_READ(s, REAL(strlen)(s) + 1, fputs);
+        HBSAN_READS(s, REAL(strlen)(s) + 1, fputs);
     return REAL(fputs)(s, f);
 }
 
@@ -215,7 +202,7 @@ size_t fwrite(const void *restrict buf, size_t size, size_t n, FILE *restrict f)
     void *caller_pc = HBSAN_CALLER_PC();
     size_t bytes;
     if (!__builtin_mul_overflow(size, n, &bytes) && !hbsan_forward_only())
-        BUF_READ(buf, bytes, fwrite);
+        HBSAN_READS(buf, bytes, fwrite);
     return REAL(fwrite)(buf, size, n, f);
 }
 
@@ -224,7 +211,7 @@ size_t fread(void *restrict buf, size_t size, size_t n, FILE *restrict f) {
     void *caller_pc = HBSAN_CALLER_PC();
     size_t got = REAL(fread)(buf, size, n, f);
     if (got > 0 && !hbsan_forward_only())
-        BUF_WRITE(buf, got * size, fread);
+        HBSAN_WRITES(buf, got * size, fread);
     return got;
 }
 
@@ -232,6 +219,6 @@ char *fgets(char *restrict buf, int n, FILE *restrict f) {
     void *caller_pc = HBSAN_CALLER_PC();
     char *r = REAL(fgets)(buf, n, f);
     if (r != NULL && !hbsan_forward_only())
-        BUF_WRITE(buf, REAL(strlen)(buf) + 1, fgets);
+        HBSAN_WRITES(buf, REAL(strlen)(buf) + 1, fgets);
     return r;
 }

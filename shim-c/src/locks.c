@@ -21,12 +21,9 @@
 #include <threads.h>
 #include <time.h>
 
-/* The lock's first byte, written (init, destroy) or read (lock, unlock)
- * by interceptor `self`, called from `caller_pc` (a local of each
- * interceptor). */
-#define LOCK_WRITE(l, self)                                                                        \
-    __hbsan_write_range((const void *)(l), 1, caller_pc, HBSAN_SELF_PC(self))
-#define LOCK_READ(l, self) __hbsan_read_range((const void *)(l), 1, caller_pc, HBSAN_SELF_PC(self))
+/* The lock's first byte, written (init, destroy) or read (lock, unlock). */
+#define LOCK_WRITE(l, self) HBSAN_WRITES(l, 1, self)
+#define LOCK_READ(l, self) HBSAN_READS(l, 1, self)
 
 /* The body of an init: the real one, then the lock's memory written. */
 #define LOCK_INIT(self, l, call)                                                                   \

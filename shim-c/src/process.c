@@ -61,24 +61,22 @@ static void hbsan_atexit(void) {
     }
 }
 
+/* The status an immediate exit ends with: the runtime's, if it has one. */
+static int final_status(int status) {
+    if (hbsan_forward_only())
+        return status;
+    int own = __hbsan_finish();
+    return own >= 0 ? own : status;
+}
+
 void _exit(int status) {
-    if (!hbsan_forward_only()) {
-        int own = __hbsan_finish();
-        if (own >= 0)
-            status = own;
-    }
-    REAL(_exit)(status);
+    REAL(_exit)(final_status(status));
     __builtin_unreachable();
 }
 
 /* _Exit is _exit under its C99 name (glibc aliases them). */
 void _Exit(int status) {
-    if (!hbsan_forward_only()) {
-        int own = __hbsan_finish();
-        if (own >= 0)
-            status = own;
-    }
-    REAL(_exit)(status);
+    REAL(_exit)(final_status(status));
     __builtin_unreachable();
 }
 

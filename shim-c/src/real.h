@@ -36,6 +36,20 @@
  * the function laid out before it. */
 #define HBSAN_SELF_PC(fn) ((void *)((uintptr_t)(fn) + 2))
 
+/* The program's memory [p, p+n) read / written by interceptor `self` on
+ * the program's behalf (n <= 0: nothing). `caller_pc` must be a local of
+ * the interceptor, set by HBSAN_CALLER_PC() on entry. */
+#define HBSAN_READS(p, n, self)                                                                    \
+    do {                                                                                           \
+        if ((n) > 0)                                                                               \
+            __hbsan_read_range((const void *)(p), (size_t)(n), caller_pc, HBSAN_SELF_PC(self));    \
+    } while (0)
+#define HBSAN_WRITES(p, n, self)                                                                   \
+    do {                                                                                           \
+        if ((n) > 0)                                                                               \
+            __hbsan_write_range((const void *)(p), (size_t)(n), caller_pc, HBSAN_SELF_PC(self));   \
+    } while (0)
+
 /* ---- glibc's allocator, under names nothing interposes -------------------- */
 
 void *__libc_malloc(size_t size);

@@ -23,17 +23,6 @@
 /* glibc's fortify failure: prints "buffer overflow detected" and aborts. */
 extern void __chk_fail(void) __attribute__((noreturn));
 
-#define RANGE_READ(p, n, caller_pc, self)                                                          \
-    do {                                                                                           \
-        if ((n) != 0)                                                                              \
-            __hbsan_read_range((p), (n), (caller_pc), HBSAN_SELF_PC(self));                        \
-    } while (0)
-#define RANGE_WRITE(p, n, caller_pc, self)                                                         \
-    do {                                                                                           \
-        if ((n) != 0)                                                                              \
-            __hbsan_write_range((p), (n), (caller_pc), HBSAN_SELF_PC(self));                       \
-    } while (0)
-
 /* ---- fallbacks while resolving ------------------------------------------------------- */
 
 static void *fallback_memmove(void *dst, const void *src, size_t n) {
@@ -200,7 +189,7 @@ size_t strlen(const char *s) {
     void *caller_pc = HBSAN_CALLER_PC();
     size_t n = real_strlen(s);
     if (!hbsan_forward_only())
-        RANGE_READ(s, n + 1, caller_pc, strlen);
+        HBSAN_READS(s, n + 1, strlen);
     return n;
 }
 
@@ -209,7 +198,7 @@ size_t strnlen(const char *s, size_t max) {
     size_t n = real_strnlen(s, max);
     /* The terminator is read only when it lies within max. */
     if (!hbsan_forward_only())
-        RANGE_READ(s, min_size(n + 1, max), caller_pc, strnlen);
+        HBSAN_READS(s, min_size(n + 1, max), strnlen);
     return n;
 }
 

@@ -33,37 +33,32 @@ HBSAN_REAL_SLOT(pthread_cond_clockwait);
 HBSAN_REAL_SLOT(pthread_cond_signal);
 HBSAN_REAL_SLOT(pthread_cond_broadcast);
 
-/* The object's memory, written or read by interceptor `self`, called from
- * `caller_pc` (a local of each interceptor). */
-#define OBJECT_WRITE(p, n, self) __hbsan_write_range((p), (n), caller_pc, HBSAN_SELF_PC(self))
-#define OBJECT_READ(p, n, self) __hbsan_read_range((p), (n), caller_pc, HBSAN_SELF_PC(self))
-
 int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *attr) {
     void *caller_pc = HBSAN_CALLER_PC();
     int rc = REAL(pthread_cond_init)(c, attr);
     if (rc == 0 && !hbsan_forward_only())
-        OBJECT_WRITE(c, sizeof(void *), pthread_cond_init);
+        HBSAN_WRITES(c, sizeof(void *), pthread_cond_init);
     return rc;
 }
 
 int pthread_cond_destroy(pthread_cond_t *c) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (!hbsan_forward_only())
-        OBJECT_WRITE(c, sizeof(void *), pthread_cond_destroy);
+        HBSAN_WRITES(c, sizeof(void *), pthread_cond_destroy);
     return REAL(pthread_cond_destroy)(c);
 }
 
 int pthread_cond_signal(pthread_cond_t *c) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (!hbsan_forward_only())
-        OBJECT_READ(c, sizeof(void *), pthread_cond_signal);
+        HBSAN_READS(c, sizeof(void *), pthread_cond_signal);
     return REAL(pthread_cond_signal)(c);
 }
 
 int pthread_cond_broadcast(pthread_cond_t *c) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (!hbsan_forward_only())
-        OBJECT_READ(c, sizeof(void *), pthread_cond_broadcast);
+        HBSAN_READS(c, sizeof(void *), pthread_cond_broadcast);
     return REAL(pthread_cond_broadcast)(c);
 }
 
@@ -81,7 +76,7 @@ int pthread_cond_wait(pthread_cond_t *c, pthread_mutex_t *m) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_cond_wait)(c, m);
-    OBJECT_READ(c, sizeof(void *), pthread_cond_wait);
+    HBSAN_READS(c, sizeof(void *), pthread_cond_wait);
     __hbsan_lock_releasing(m);
     COND_WAIT_REACQUIRES(m);
     return REAL(pthread_cond_wait)(c, m);
@@ -92,7 +87,7 @@ int pthread_cond_timedwait(pthread_cond_t *c, pthread_mutex_t *m, const struct t
     void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_cond_timedwait)(c, m, abstime);
-    OBJECT_READ(c, sizeof(void *), pthread_cond_timedwait);
+    HBSAN_READS(c, sizeof(void *), pthread_cond_timedwait);
     __hbsan_lock_releasing(m);
     COND_WAIT_REACQUIRES(m);
     return REAL(pthread_cond_timedwait)(c, m, abstime);
@@ -103,7 +98,7 @@ int pthread_cond_clockwait(pthread_cond_t *c, pthread_mutex_t *m, clockid_t cloc
     void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
-    OBJECT_READ(c, sizeof(void *), pthread_cond_clockwait);
+    HBSAN_READS(c, sizeof(void *), pthread_cond_clockwait);
     __hbsan_lock_releasing(m);
     COND_WAIT_REACQUIRES(m);
     return REAL(pthread_cond_clockwait)(c, m, clock, abstime);
@@ -120,14 +115,14 @@ int pthread_barrier_init(pthread_barrier_t *b, const pthread_barrierattr_t *attr
     void *caller_pc = HBSAN_CALLER_PC();
     int rc = REAL(pthread_barrier_init)(b, attr, count);
     if (rc == 0 && !hbsan_forward_only())
-        OBJECT_WRITE(b, 1, pthread_barrier_init);
+        HBSAN_WRITES(b, 1, pthread_barrier_init);
     return rc;
 }
 
 int pthread_barrier_destroy(pthread_barrier_t *b) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (!hbsan_forward_only())
-        OBJECT_WRITE(b, 1, pthread_barrier_destroy);
+        HBSAN_WRITES(b, 1, pthread_barrier_destroy);
     return REAL(pthread_barrier_destroy)(b);
 }
 
@@ -140,10 +135,10 @@ int pthread_barrier_wait(pthread_barrier_t *b) {
     void *caller_pc = HBSAN_CALLER_PC();
     if (hbsan_forward_only())
         return REAL(pthread_barrier_wait)(b);
-    OBJECT_READ(b, 1, pthread_barrier_wait);
+    HBSAN_READS(b, 1, pthread_barrier_wait);
     __hbsan_release(b);
     int rc = REAL(pthread_barrier_wait)(b);
-    OBJECT_READ(b, 1, pthread_barrier_wait);
+    HBSAN_READS(b, 1, pthread_barrier_wait);
     if (rc == 0 || rc == PTHREAD_BARRIER_SERIAL_THREAD)
         __hbsan_acquire(b);
     return rc;
