@@ -755,3 +755,64 @@ int main(void) {
         .args(["cc", "-g", "-O1", "-std=c11", "c11.c", "-o", "c11"]));
     assert_clean(&dir.join("c11"), "count=200 initialized=2\n");
 }
+
+/// Synchronization the program gets from libraries rather than from
+/// pthread calls: a C++ function-local static (the guard is released inside
+/// libstdc++), and data handed over through a pipe (write, then read). Both
+/// order the threads; neither may be reported.
+#[test]
+fn library_synchronization_is_seen() {
+    if !runtime_ready("library_synchronization_is_seen") {
+        return;
+    }
+    let program = r#"
+#include <cstdio>
+#include <pthread.h>
+#include <string>
+#include <unistd.h>
+struct Table {
+    std::string names[4];
+    Table() { for (int i = 0; i < 4; i++) names[i] = "name" + std::to_string(i); }
+};
+static const Table &table() {
+    static Table t;
+    return t;
+}
+static int fds[2];
+static long handed;
+static void *use_table(void *) {
+    return (void *)table().names[3].size();
+}
+static void *consumer(void *) {
+    char byte;
+    while (read(fds[0], &byte, 1) != 1) {
+    }
+    return (void *)handed;
+}
+int main() {
+    pthread_t t[4];
+    for (int i = 0; i < 3; i++)
+        pthread_create(&t[i], nullptr, use_table, nullptr);
+    if (pipe(fds) != 0)
+        return 2;
+    pthread_create(&t[3], nullptr, consumer, nullptr);
+    handed = 42;
+    if (write(fds[1], "x", 1) != 1)
+        return 3;
+    long sum = 0;
+    for (int i = 0; i < 4; i++) {
+        void *r;
+        pthread_join(t[i], &r);
+        sum += (long)r;
+    }
+    std::printf("sum=%ld\n", sum);
+}
+"#;
+    let dir = workdir("library_sync", &[("sync.cpp", program)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["c++", "-g", "-O1", "sync.cpp", "-o", "sync"]));
+    for _ in 0..3 {
+        assert_clean(&dir.join("sync"), "sum=57\n");
+    }
+}
