@@ -184,8 +184,10 @@ impl<'a> Scanner<'a> {
     fn tokens(&mut self, i: usize) -> Result<Vec<Token<'a>>, SyntaxError> {
         let line = self.lines.get(i).copied().unwrap_or("");
         let toks = tokenize(line).map_err(|e| err(i, e.message))?;
-        for t in &toks {
-            if t.is_ident("ptr") {
+        for (k, t) in toks.iter().enumerate() {
+            // `ptr` as a type, not as a label (`ptr:`).
+            let label = toks.get(k + 1).is_some_and(|n| n.is_punct(':'));
+            if t.is_ident("ptr") && !label {
                 self.saw_ptr = true;
             } else if t.is_punct('*') {
                 self.saw_star = true;
@@ -554,11 +556,12 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
             continue;
         }
         let (mut text, mut n) = sc.statement(j)?;
-        // Landing pad clauses continue the previous statement on their own lines.
+        // Landing pad clauses, and the `to label ... unwind label ...` of an `invoke` or
+        // `callbr`, continue the previous statement on their own lines.
         while j + n < sc.lines.len() {
             let nt = sc.tokens(j + n)?;
             let clause = nt.first().is_some_and(|t| {
-                matches!(t.text, "catch" | "filter" | "cleanup") && t.kind == Kind::Ident
+                matches!(t.text, "catch" | "filter" | "cleanup" | "to") && t.kind == Kind::Ident
             }) && label_of(&nt).is_none();
             if !clause {
                 break;
@@ -721,5 +724,20 @@ attributes #0 = { nounwind }
         assert_eq!(lp.nlines, 3);
         assert_eq!(f.blocks.len(), 3);
         assert_eq!(f.blocks[0].name, "%0");
+        let src = "define void @f() personality ptr @p {\n  invoke void @g()\n          to label %1 unwind label %2\n\n1:\n  ret void\n\n2:\n  %3 = landingpad { ptr, i32 }\n          cleanup\n  resume { ptr, i32 } %3\n}\n";
+        let m = parse(src).expect("parses");
+        let f = &m.functions[0];
+        assert!(f.names_ok);
+        assert_eq!(f.blocks.len(), 3);
+        let inv = f
+            .stmts
+            .iter()
+            .find(|s| s.text.contains("invoke"))
+            .expect("invoke");
+        assert_eq!(inv.nlines, 2);
+        assert_eq!(
+            inv.inst().map(|i| i.succs.clone()),
+            Some(vec!["%1".to_string(), "%2".to_string()])
+        );
     }
 }

@@ -159,6 +159,21 @@ fn extend_ctors(text: &str) -> Option<String> {
         [_, fnp, data] => format!("{elem_ty} {{ i32 0, {fnp} {CTOR}, {data} null }}"),
         _ => return None,
     };
+    if let Some(z) = toks
+        .get(close + 1)
+        .filter(|t| t.is_ident("zeroinitializer"))
+    {
+        // `[0 x T] zeroinitializer`: an empty list.
+        if count.text != "0" {
+            return None;
+        }
+        return Some(format!(
+            "{}1{}[{elem}]{}",
+            text.get(..count.start)?,
+            text.get(count.end..z.start)?,
+            text.get(z.end..)?
+        ));
+    }
     let init_open = close + 1 + toks[close + 1..].iter().position(|t| t.is_punct('['))?;
     let init_close = matching(&toks, init_open)?;
     let n: u64 = count.text.parse().ok()?;
@@ -221,11 +236,12 @@ fn rewrite_function(
         redundant::mark(f, &mut accesses);
     }
     let mut hoists = Vec::new();
-    if cfg.elim.loops
-        && plain
-        && let Some(g) = Cfg::build(f)
-    {
-        hoists = hoist::plan(m, f, &d, &g, &mut accesses, em);
+    if cfg.elim.loops && plain {
+        match Cfg::build(f) {
+            Some(g) => hoists = hoist::plan(m, f, &d, &g, &mut accesses, em),
+            // Block names we could not resolve: no loop analysis (it needs an exact CFG).
+            None => em.stats.bump("untouched.cfg_unresolved"),
+        }
     }
     let mut edits: HashMap<usize, Edit> = HashMap::new();
     let mut frame = false;
@@ -562,5 +578,14 @@ mod tests {
                 ))
         );
         assert!(extend_ctors("@llvm.global_ctors = appending global i32 0").is_none());
+        assert_eq!(
+            extend_ctors(
+                "@llvm.global_ctors = appending global [0 x { i32, ptr, ptr }] zeroinitializer"
+            )
+            .as_deref(),
+            Some(
+                "@llvm.global_ctors = appending global [1 x { i32, ptr, ptr }] [{ i32, ptr, ptr } { i32 0, ptr @hbsan.module_ctor, ptr null }]"
+            )
+        );
     }
 }

@@ -28,15 +28,20 @@ pub struct Plan {
     pub cleanup: Vec<String>,
 }
 
+/// Whether attribute words (inline or through `#N` groups) include `attr`.
+fn has(m: &Module<'_>, words: &[String], attr: &str) -> bool {
+    words.iter().any(|w| {
+        w == attr
+            || (w.starts_with('#')
+                && m.attr_groups
+                    .get(w)
+                    .is_some_and(|g| tokenize(g).is_ok_and(|t| t.iter().any(|t| t.is_ident(attr)))))
+    })
+}
+
 /// Whether attribute words (inline or through `#N` groups) include `nounwind`.
 fn says_nounwind(m: &Module<'_>, words: &[String]) -> bool {
-    words.iter().any(|w| {
-        w == "nounwind"
-            || (w.starts_with('#')
-                && m.attr_groups.get(w).is_some_and(|g| {
-                    tokenize(g).is_ok_and(|t| t.iter().any(|t| t.is_ident("nounwind")))
-                }))
-    })
+    has(m, words, "nounwind")
 }
 
 /// Plans the conversion for `f`; `None` when no call can unwind. `split_edges` are the
@@ -76,11 +81,16 @@ pub fn plan(
                 ..
             } = &inst.op
             {
+                let callee_attrs = m.fn_attrs.get(callee);
+                // `returns_twice` callees (setjmp) stay calls: their second return must not
+                // meet a block boundary we introduced.
                 let can_unwind = *tail != Marker::MustTail
                     && !callee.starts_with("@llvm.")
                     && !callee.starts_with("asm")
                     && !says_nounwind(m, fn_attrs)
-                    && !m.fn_attrs.get(callee).is_some_and(|a| says_nounwind(m, a));
+                    && !has(m, fn_attrs, "returns_twice")
+                    && !callee_attrs.is_some_and(|a| says_nounwind(m, a))
+                    && !callee_attrs.is_some_and(|a| has(m, a, "returns_twice"));
                 if can_unwind {
                     candidates.push((bi, s));
                 }
@@ -232,6 +242,59 @@ fn to_invoke(text: &str, end: usize, cont: &str, cleanup: &str) -> Option<String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plans_invokes_and_phi_renames() {
+        let src = "declare void @may_throw()
+declare void @quiet() nounwind
+declare i32 @setjmp(ptr) returns_twice
+define void @f(i1 %c) {
+entry:
+  %s = alloca i32, align 4
+  call void @may_throw()
+  call void @quiet()
+  %j = call i32 @setjmp(ptr %s)
+  br label %loop
+loop:
+  %i = phi i32 [ 0, %entry ], [ %n, %loop ]
+  call void @may_throw() nounwind
+  %n = add i32 %i, 1
+  br i1 %c, label %loop, label %out
+out:
+  ret void
+}
+";
+        let m = super::super::module::parse(src).expect("parses");
+        let f = &m.functions[0];
+        let mut em = Emitter::new(true, "h.");
+        let p = plan(&m, f, &mut em, &HashSet::new()).expect("a call may unwind");
+        assert_eq!(p.calls.len(), 1, "only the first call may unwind");
+        assert!(
+            p.calls[0]
+                .1
+                .contains("invoke void @may_throw() to label %h.3 unwind label %h.1")
+        );
+        assert_eq!(
+            p.header.as_deref(),
+            Some("define void @f(i1 %c) personality ptr @__gcc_personality_v0 {")
+        );
+        assert_eq!(p.relabel.len(), 1);
+        assert_eq!(
+            (p.relabel[0].1.as_str(), p.relabel[0].2.as_str()),
+            ("%entry", "%h.3")
+        );
+        assert!(
+            p.cleanup
+                .iter()
+                .any(|l| l.contains("landingpad { ptr, i32 }"))
+        );
+        let nounwind = src.replace(
+            "define void @f(i1 %c) {",
+            "define void @f(i1 %c) nounwind {",
+        );
+        let m = super::super::module::parse(&nounwind).expect("parses");
+        assert!(plan(&m, &m.functions[0], &mut em, &HashSet::new()).is_none());
+    }
 
     #[test]
     fn rewrites_calls_and_headers() {

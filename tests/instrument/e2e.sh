@@ -12,6 +12,8 @@
 #   ours: clang -S -emit-llvm, INSTRUMENT, verifier, clang -c, linked with gcc's libtsan
 #         (plus a shim for the hooks gcc 12's libtsan lacks: __tsan_mem*, volatile hooks),
 # and counts the static checks placed: ours vs LLVM's pass run by opt on the same IR.
+# With E2E_SOURCES=DIR, the programs are DIR/*.c and DIR/*.cpp instead, each built once as is
+# (for corpora of racy/fixed twins such as tests/native; build column "as-is").
 # With HBSAN_BIN=path/to/hbsan set, our object is also linked by `hbsan cc` (hbsan's runtime)
 # and that verdict is printed too (column hbsan-rt).
 # Prints one row per build; exits 1 if any verdict differs (rows marked DIFF) or a step fails.
@@ -70,7 +72,7 @@ WRAP=$(for h in $HOOKS vptr_update read_range write_range; do printf -- '-Wl,--w
 # Runs a binary with the counter on; prints the number of checks it executed.
 dyn_count() {
   rm -f "$W/count.txt"
-  HBSAN_COUNT_FILE="$W/count.txt" "$1" >/dev/null 2>&1
+  HBSAN_COUNT_FILE="$W/count.txt" timeout 120 "$1" >/dev/null 2>&1
   cat "$W/count.txt" 2>/dev/null || echo '?'
 }
 
@@ -82,7 +84,7 @@ count_checks() {
 
 verdict() {
   local out rc
-  out=$("$@" 2>&1 >/dev/null)
+  out=$(timeout 120 "$@" 2>&1 >/dev/null)
   rc=$?
   case $rc in
     0) echo clean ;;
@@ -93,24 +95,29 @@ verdict() {
 
 status=0
 printf '%-22s %-3s %-3s %-6s %-6s %-6s %-5s %6s %6s %9s %9s %s\n' source clg opt build ref ours match llvm ours llvm-dyn ours-dyn "${HBSAN_BIN:+hbsan-rt}"
-for src in "$DIR"/*.c "$DIR"/*.cpp; do
+SRC_DIR=${E2E_SOURCES:-$DIR}
+VARIANTS="RACY FIXED"
+[[ -n "${E2E_SOURCES:-}" ]] && VARIANTS=as-is
+for src in "$SRC_DIR"/*.c "$SRC_DIR"/*.cpp; do
+  [[ -e "$src" ]] || continue
   base=$(basename "$src")
   [[ -n "$FILTER" && "$base" != *"$FILTER"* ]] && continue
   case $src in *.cpp) cxx=++; link=g++ ;; *) cxx=; link=gcc ;; esac
   for v in 14 19; do
     cc=/usr/lib/llvm-$v/bin/clang$cxx
     for O in O0 O1 O2; do
-      for variant in RACY FIXED; do
+      for variant in $VARIANTS; do
         def=; [[ $variant == RACY ]] && def=-DRACY
         stem="$W/${base%.*}.$v.$O.$variant"
-        $cc -fsanitize=thread -$O -g $def "$src" -o "$stem.ref" 2>"$stem.log" || { echo "ref build failed: $stem"; status=1; continue; }
-        $cc -$O -g $def -S -emit-llvm "$src" -o "$stem.ll" 2>>"$stem.log" || { echo "IR build failed: $stem"; status=1; continue; }
+        inc=-I$(dirname "$src")
+        $cc -fsanitize=thread -$O -g $def $inc "$src" -o "$stem.ref" -lpthread 2>"$stem.log" || { echo "ref build failed: $stem"; status=1; continue; }
+        $cc -$O -g $def $inc -S -emit-llvm "$src" -o "$stem.ll" 2>>"$stem.log" || { echo "IR build failed: $stem"; status=1; continue; }
         if ! $INSTRUMENT "$stem.ll" -o "$stem.inst.ll" 2>>"$stem.log"; then
           echo "instrument failed: $stem"; status=1; continue
         fi
         /usr/lib/llvm-$v/bin/opt -passes=verify -disable-output "$stem.inst.ll" 2>>"$stem.log" || { echo "verifier rejected: $stem"; status=1; continue; }
         $cc -c "$stem.inst.ll" -o "$stem.o" 2>>"$stem.log" || { echo "clang -c failed: $stem"; status=1; continue; }
-        $link "$stem.o" "$W/shim.o" -fsanitize=thread -o "$stem.ours" 2>>"$stem.log" || { echo "link failed: $stem"; status=1; continue; }
+        $link "$stem.o" "$W/shim.o" -fsanitize=thread -o "$stem.ours" -lpthread 2>>"$stem.log" || { echo "link failed: $stem"; status=1; continue; }
         $link "$stem.o" "$W/shim.o" "$W/count.o" $WRAP -fsanitize=thread -o "$stem.ours.count" 2>>"$stem.log" || { echo "link failed: $stem"; status=1; continue; }
         # LLVM's pass on the same IR (it only instruments functions marked sanitize_thread).
         sed -E 's/^(attributes #[0-9]+ = \{ )/\1sanitize_thread /' "$stem.ll" > "$stem.st.ll"

@@ -30,14 +30,9 @@ pub fn is_plain_mem_intrinsic(callee: &str) -> bool {
 
 /// C library functions known to use their pointer arguments only during the call, in the
 /// calling thread, without retaining or returning them: (name, argument indices; empty = all).
-const NON_CAPTURING_LIBC: [(&str, &[usize]); 24] = [
+const NON_CAPTURING_LIBC: [(&str, &[usize]); 19] = [
     ("@pthread_create", &[0, 1]),
     ("@pthread_join", &[1]),
-    ("@pthread_attr_init", &[]),
-    ("@pthread_attr_destroy", &[]),
-    ("@pthread_attr_setdetachstate", &[]),
-    ("@pthread_attr_setstacksize", &[]),
-    ("@pthread_attr_getstacksize", &[]),
     ("@clock_gettime", &[1]),
     ("@gettimeofday", &[]),
     ("@nanosleep", &[]),
@@ -55,6 +50,26 @@ const NON_CAPTURING_LIBC: [(&str, &[usize]); 24] = [
     ("@memcmp", &[]),
     ("@sscanf", &[]),
     ("@__isoc99_sscanf", &[]),
+];
+
+/// Families of POSIX synchronization and timing functions: they use every pointer argument
+/// (the object, its attributes, a deadline) during the call only. (A sync object private to
+/// one function cannot be used by another thread anyway.)
+const NON_CAPTURING_FAMILIES: [&str; 14] = [
+    "@pthread_mutex_",
+    "@pthread_mutexattr_",
+    "@pthread_cond_",
+    "@pthread_condattr_",
+    "@pthread_rwlock_",
+    "@pthread_rwlockattr_",
+    "@pthread_spin_",
+    "@pthread_barrier_",
+    "@pthread_barrierattr_",
+    "@pthread_attr_",
+    "@pthread_timedjoin_np",
+    "@pthread_tryjoin_np",
+    "@sem_",
+    "@clock_nanosleep",
 ];
 
 /// Whether attribute text marks a pointer parameter as not captured.
@@ -86,6 +101,7 @@ fn non_capturing_arg(m: &Module<'_>, callee: &str, i: usize, arg: &Arg) -> bool 
     NON_CAPTURING_LIBC
         .iter()
         .any(|(name, idx)| *name == callee && (idx.is_empty() || idx.contains(&i)))
+        || NON_CAPTURING_FAMILIES.iter().any(|p| callee.starts_with(p))
 }
 
 /// The allocas (by `%name`) whose address never escapes.
