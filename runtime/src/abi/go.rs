@@ -18,6 +18,7 @@ use crate::report::symbolize::RuntimeCallback;
 use crate::runtime::{self, Runtime, World};
 use crate::shadow::cell::AccessKind;
 use crate::shadow::check;
+use crate::sync::atomic::Order;
 use crate::thread::ThreadState;
 use crate::thread::pool::{self, Pool};
 
@@ -413,65 +414,43 @@ unsafe fn get<T: Copy>(argp: *mut u8, off: usize) -> T {
 }
 
 /// Records one `sync/atomic` operation of `t` on `addr`, as Go's race
-/// runtime does: at `pc`, inside a call from `cpc` (the `sync/atomic`
-/// function; 0 for none), then its synchronization. While `t` ignores
-/// synchronization (`race.Disable`: e.g. the state updates inside
-/// `sync.WaitGroup.Add`) nothing is recorded at all, not even the access:
-/// a goroutine's last `WaitGroup.Done` then leaves no access that its
-/// waiter cannot know of (which would keep its slot from being reused).
-fn atomic_event(
+/// runtime does: the access at `pc`, inside a call from `cpc` (the
+/// `sync/atomic` function; 0 for none), and performs it with `op`, which
+/// applies its synchronization (inside the object's critical section: see
+/// `sync::atomic`). While `t` ignores synchronization (`race.Disable`: e.g.
+/// the state updates inside `sync.WaitGroup.Add`) nothing is recorded at
+/// all, not even the access: a goroutine's last `WaitGroup.Done` then
+/// leaves no access that its waiter cannot know of (which would keep its
+/// slot from being reused).
+fn atomic_event<R>(
     t: &mut ThreadState,
     addr: usize,
     size: usize,
     kind: AccessKind,
     (cpc, pc): (u64, u64),
-    sync: fn(&Runtime, &mut ThreadState, usize),
-) {
+    op: impl FnOnce(&Runtime, &mut ThreadState) -> R,
+) -> R {
+    let rt = rt("sync/atomic");
     if t.ignore_sync != 0 {
-        return;
+        return op(rt, t);
     }
     if cpc != 0 {
         t.func_entry(cpc);
     }
     check::access_word(t, addr, size, kind, pc);
-    sync(rt("sync/atomic"), t, addr);
+    let r = op(rt, t);
     if cpc != 0 {
         t.func_exit();
     }
+    r
 }
 
-fn atomic_load(t: &mut ThreadState, addr: usize, size: usize, pcs: (u64, u64)) {
-    atomic_event(
-        t,
-        addr,
-        size,
-        AccessKind::ATOMIC_READ,
-        pcs,
-        Runtime::acquire,
-    );
-}
-
-fn atomic_store(t: &mut ThreadState, addr: usize, size: usize, pcs: (u64, u64)) {
-    atomic_event(
-        t,
-        addr,
-        size,
-        AccessKind::ATOMIC_WRITE,
-        pcs,
-        Runtime::release_store,
-    );
-}
-
-fn atomic_rmw(t: &mut ThreadState, addr: usize, size: usize, pcs: (u64, u64)) {
-    atomic_event(
-        t,
-        addr,
-        size,
-        AccessKind::ATOMIC_WRITE,
-        pcs,
-        Runtime::release_acquire,
-    );
-}
+// Go's atomics are sequentially consistent: loads acquire, stores release,
+// read-modify-writes and successful compare-and-swaps do both, failed ones
+// acquire.
+const LOAD: Order = Order::Acquire;
+const STORE: Order = Order::Release;
+const RMW: Order = Order::AcqRel;
 
 macro_rules! go_atomics {
     ($bits:literal, $int:ty, $atomic:ty,
@@ -485,14 +464,15 @@ macro_rules! go_atomics {
             let hook = stringify!($load);
             let t = thread(hook, thr);
             // SAFETY: per the contract.
-            let (a, v) = unsafe {
-                let a = target::<$atomic>(hook, argp);
+            let a = unsafe { target::<$atomic>(hook, argp) };
+            let addr = a as *const $atomic as usize;
+            let v = atomic_event(t, addr, $bits / 8, AccessKind::ATOMIC_READ, (cpc as u64, pc as u64), |rt, t| {
                 let v = a.load(SeqCst);
-                put::<$int>(argp, 8, v);
-                (a, v)
-            };
-            let _ = v;
-            atomic_load(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
+                rt.atomic_loaded(t, addr, LOAD);
+                v
+            });
+            // SAFETY: per the contract: the result goes to +8.
+            unsafe { put::<$int>(argp, 8, v) };
         }
 
         #[doc = concat!("`sync/atomic` store of a ", $bits, "-bit value.")]
@@ -503,13 +483,12 @@ macro_rules! go_atomics {
         pub unsafe extern "C" fn $store(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($store);
             let t = thread(hook, thr);
-            // SAFETY: per the contract.
-            let a = unsafe { target::<$atomic>(hook, argp) };
-            // Publish before the store: a reader that sees the value
-            // acquires everything before it.
-            atomic_store(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
-            // SAFETY: per the contract.
-            a.store(unsafe { get::<$int>(argp, 8) }, SeqCst);
+            // SAFETY: per the contract: the value is at +8.
+            let (a, v) = unsafe { (target::<$atomic>(hook, argp), get::<$int>(argp, 8)) };
+            let addr = a as *const $atomic as usize;
+            atomic_event(t, addr, $bits / 8, AccessKind::ATOMIC_WRITE, (cpc as u64, pc as u64), |rt, t| {
+                rt.atomic_store(t, addr, STORE, || a.store(v, SeqCst))
+            });
         }
 
         #[doc = concat!("`sync/atomic` swap of a ", $bits, "-bit value; the old value goes to +16.")]
@@ -520,14 +499,14 @@ macro_rules! go_atomics {
         pub unsafe extern "C" fn $exchange(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($exchange);
             let t = thread(hook, thr);
+            // SAFETY: per the contract: the value is at +8.
+            let (a, v) = unsafe { (target::<$atomic>(hook, argp), get::<$int>(argp, 8)) };
+            let addr = a as *const $atomic as usize;
+            let old = atomic_event(t, addr, $bits / 8, AccessKind::ATOMIC_WRITE, (cpc as u64, pc as u64), |rt, t| {
+                rt.atomic_rmw(t, addr, RMW, || a.swap(v, SeqCst))
+            });
             // SAFETY: per the contract.
-            let a = unsafe { target::<$atomic>(hook, argp) };
-            atomic_rmw(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
-            // SAFETY: per the contract.
-            unsafe {
-                let old = a.swap(get::<$int>(argp, 8), SeqCst);
-                put::<$int>(argp, 16, old);
-            }
+            unsafe { put::<$int>(argp, 16, old) };
         }
 
         #[doc = concat!("`sync/atomic` add to a ", $bits, "-bit value; the old value goes to +16 (Go adds the delta).")]
@@ -538,14 +517,14 @@ macro_rules! go_atomics {
         pub unsafe extern "C" fn $fetch_add(thr: *mut c_void, cpc: *mut c_void, pc: *mut c_void, argp: *mut u8) {
             let hook = stringify!($fetch_add);
             let t = thread(hook, thr);
+            // SAFETY: per the contract: the delta is at +8.
+            let (a, v) = unsafe { (target::<$atomic>(hook, argp), get::<$int>(argp, 8)) };
+            let addr = a as *const $atomic as usize;
+            let old = atomic_event(t, addr, $bits / 8, AccessKind::ATOMIC_WRITE, (cpc as u64, pc as u64), |rt, t| {
+                rt.atomic_rmw(t, addr, RMW, || a.fetch_add(v, SeqCst))
+            });
             // SAFETY: per the contract.
-            let a = unsafe { target::<$atomic>(hook, argp) };
-            atomic_rmw(t, a as *const $atomic as usize, $bits / 8, (cpc as u64, pc as u64));
-            // SAFETY: per the contract.
-            unsafe {
-                let old = a.fetch_add(get::<$int>(argp, 8), SeqCst);
-                put::<$int>(argp, 16, old);
-            }
+            unsafe { put::<$int>(argp, 16, old) };
         }
 
         #[doc = concat!("`sync/atomic` compare-and-swap of a ", $bits, "-bit value; the success flag goes after the operands.")]
@@ -560,14 +539,11 @@ macro_rules! go_atomics {
             // SAFETY: per the contract: old at +8, new at +8+SZ, result after.
             let a = unsafe { target::<$atomic>(hook, argp) };
             let (old, new) = unsafe { (get::<$int>(argp, 8), get::<$int>(argp, 8 + SZ)) };
-            let ok = a.compare_exchange(old, new, SeqCst, SeqCst).is_ok();
             let addr = a as *const $atomic as usize;
-            if ok {
-                atomic_rmw(t, addr, SZ, (cpc as u64, pc as u64));
-            } else {
-                // A failed CAS is a load.
-                atomic_load(t, addr, SZ, (cpc as u64, pc as u64));
-            }
+            // Recorded as a write whether or not it succeeds, as Go's race runtime does.
+            let ok = atomic_event(t, addr, SZ, AccessKind::ATOMIC_WRITE, (cpc as u64, pc as u64), |rt, t| {
+                rt.atomic_cas(t, addr, RMW, LOAD, || a.compare_exchange(old, new, SeqCst, SeqCst)).is_ok()
+            });
             // SAFETY: per the contract.
             unsafe { put::<u8>(argp, 8 + 2 * SZ, ok as u8) };
         }

@@ -1,6 +1,7 @@
 //! `__tsan_atomic{8,16,32,64,128}_*` and the fences: the hooks perform the
 //! atomic operation themselves (the instrumented code no longer does) and
-//! apply its memory order to the clocks (see `sync::atomic`).
+//! apply its memory order to the clocks (see `sync::atomic`, which runs the
+//! operation inside the object's critical section when it synchronizes).
 //!
 //! Each operation is also an atomic access in the shadow: it races with
 //! plain accesses to the same bytes, never with other atomics.
@@ -8,30 +9,55 @@
 use core::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, AtomicU64, Ordering};
 
 use super::trampoline::{hook_pc, hook_pc_on_stack};
+use super::tsan::native_runtime as rt;
 use crate::shadow::cell::AccessKind;
 use crate::shadow::check;
 use crate::sync::atomic::Order;
 use crate::thread::ThreadState;
 use crate::thread::current::{Guard, current};
 
-use super::tsan::native_runtime as rt;
-
-fn loaded(thr: &mut ThreadState, addr: usize, size: usize, mo: Order, pc: usize) {
+/// An atomic load was performed: the access, then its acquire.
+fn record_load(thr: &mut ThreadState, addr: usize, size: usize, mo: Order, pc: usize) {
     check::access(thr, addr, size, AccessKind::ATOMIC_READ, pc as u64);
     let _g = Guard::enter();
     rt().atomic_loaded(thr, addr, mo);
 }
 
-fn storing(thr: &mut ThreadState, addr: usize, size: usize, mo: Order, pc: usize) {
+/// Performs an atomic store with `op`, recording it.
+fn record_store<R>(addr: usize, size: usize, mo: Order, pc: usize, op: impl FnOnce() -> R) -> R {
+    let thr = current();
     check::access(thr, addr, size, AccessKind::ATOMIC_WRITE, pc as u64);
     let _g = Guard::enter();
-    rt().atomic_storing(thr, addr, mo);
+    rt().atomic_store(thr, addr, mo, op)
 }
 
-fn modifying(thr: &mut ThreadState, addr: usize, size: usize, mo: Order, pc: usize) {
+/// Performs an atomic read-modify-write with `op`, recording it.
+fn record_rmw<R>(addr: usize, size: usize, mo: Order, pc: usize, op: impl FnOnce() -> R) -> R {
+    let thr = current();
     check::access(thr, addr, size, AccessKind::ATOMIC_WRITE, pc as u64);
     let _g = Guard::enter();
-    rt().atomic_rmw(thr, addr, mo);
+    rt().atomic_rmw(thr, addr, mo, op)
+}
+
+/// Performs an atomic compare-and-swap with `op`, recording it (as a write,
+/// like ThreadSanitizer, whether or not it succeeds).
+fn record_cas<T>(
+    addr: usize,
+    size: usize,
+    orders: (i32, i32),
+    pc: usize,
+    op: impl FnOnce() -> Result<T, T>,
+) -> Result<T, T> {
+    let thr = current();
+    check::access(thr, addr, size, AccessKind::ATOMIC_WRITE, pc as u64);
+    let _g = Guard::enter();
+    rt().atomic_cas(
+        thr,
+        addr,
+        Order::from_abi(orders.0),
+        Order::from_abi(orders.1),
+        op,
+    )
 }
 
 /// Checks that an atomic of `size` bytes at `a` is naturally aligned, as
@@ -48,8 +74,7 @@ macro_rules! rmw_hook {
         extern "C" fn $imp(a: *mut $t, v: $t, mo: i32, pc: usize) -> $t {
             let mo = Order::from_abi(mo);
             let at = atomic(stringify!($hook), a);
-            modifying(current(), a as usize, $size, mo, pc);
-            at.$op(v, mo.for_rmw())
+            record_rmw(a as usize, $size, mo, pc, || at.$op(v, mo.for_rmw()))
         }
         hook_pc!(
             #[doc = concat!("Atomic `", stringify!($op), "` of a ", stringify!($size), "-byte value; returns the old value.")]
@@ -83,15 +108,14 @@ macro_rules! atomic_hooks {
         extern "C" fn $load_imp(a: *mut $t, mo: i32, pc: usize) -> $t {
             let mo = Order::from_abi(mo);
             let v = atomic(stringify!($load), a).load(mo.for_load());
-            loaded(current(), a as usize, $size, mo, pc);
+            record_load(current(), a as usize, $size, mo, pc);
             v
         }
 
         extern "C" fn $store_imp(a: *mut $t, v: $t, mo: i32, pc: usize) {
             let mo = Order::from_abi(mo);
             let at = atomic(stringify!($store), a);
-            storing(current(), a as usize, $size, mo, pc);
-            at.store(v, mo.for_store());
+            record_store(a as usize, $size, mo, pc, || at.store(v, mo.for_store()));
         }
 
         rmw_hook!($size, $t, $xchg_imp, $xchg, swap);
@@ -105,18 +129,9 @@ macro_rules! atomic_hooks {
         /// Compare-and-swap; on success a read-modify-write with `mo`, on
         /// failure a load with `fail_mo`. Returns the old value.
         fn cas(hook: &str, a: *mut $t, expected: $t, new: $t, mo: i32, fail_mo: i32, pc: usize) -> Result<$t, $t> {
-            let (mo, fail_mo) = (Order::from_abi(mo), Order::from_abi(fail_mo));
             let at = atomic(hook, a);
-            let thr = current();
-            // Account for the success first (its release must precede the
-            // store); undo nothing on failure: a failed CAS is a load, and
-            // the release bookkeeping of a would-be store only over-orders.
-            let r = at.compare_exchange(expected, new, mo.for_rmw(), fail_mo.for_load());
-            match r {
-                Ok(_) => modifying(thr, a as usize, $size, mo, pc),
-                Err(_) => loaded(thr, a as usize, $size, fail_mo, pc),
-            }
-            r
+            let (success, failure) = (Order::from_abi(mo).for_rmw(), Order::from_abi(fail_mo).for_load());
+            record_cas(a as usize, $size, (mo, fail_mo), pc, || at.compare_exchange(expected, new, success, failure))
         }
 
         extern "C" fn $cas_s_imp(a: *mut $t, c: *mut $t, v: $t, mo: i32, fail_mo: i32, pc: usize) -> i32 {
@@ -285,22 +300,20 @@ mod a128 {
         check_aligned("__tsan_atomic128_load", a);
         // SAFETY: aligned and live.
         let v = unsafe { load(a) };
-        loaded(current(), a as usize, 16, Order::from_abi(mo), pc);
+        record_load(current(), a as usize, 16, Order::from_abi(mo), pc);
         v
     }
 
     extern "C" fn store_imp(a: *mut u128, v: u128, mo: i32, pc: usize) {
         check_aligned("__tsan_atomic128_store", a);
-        storing(current(), a as usize, 16, Order::from_abi(mo), pc);
-        rmw(a, |_| v);
+        record_store(a as usize, 16, Order::from_abi(mo), pc, || rmw(a, |_| v));
     }
 
     macro_rules! rmw128 {
         ($imp:ident, $hook:ident, |$old:ident, $v:ident| $e:expr) => {
             extern "C" fn $imp(a: *mut u128, $v: u128, mo: i32, pc: usize) -> u128 {
                 check_aligned(stringify!($hook), a);
-                modifying(current(), a as usize, 16, Order::from_abi(mo), pc);
-                rmw(a, |$old| $e)
+                record_rmw(a as usize, 16, Order::from_abi(mo), pc, || rmw(a, |$old| $e))
             }
             hook_pc!(
                 #[doc = concat!("Atomic `", stringify!($hook), "` of a 16-byte value.")]
@@ -328,26 +341,14 @@ mod a128 {
         pc: usize,
     ) -> Result<u128, u128> {
         check_aligned(hook, a);
-        // SAFETY: aligned and live.
-        let old = unsafe { cas(a, expected, new) };
-        let thr = current();
-        if old == expected {
-            modifying(thr, a as usize, 16, Order::from_abi(mo), pc);
-            Ok(old)
-        } else {
-            loaded(thr, a as usize, 16, Order::from_abi(fail_mo), pc);
-            Err(old)
-        }
+        record_cas(a as usize, 16, (mo, fail_mo), pc, || {
+            // SAFETY: aligned (checked) and live.
+            let old = unsafe { cas(a, expected, new) };
+            if old == expected { Ok(old) } else { Err(old) }
+        })
     }
 
-    extern "C" fn cas_strong(
-        a: *mut u128,
-        c: *mut u128,
-        v: u128,
-        mo: i32,
-        fail_mo: i32,
-        pc: usize,
-    ) -> i32 {
+    fn cas_strong(a: *mut u128, c: *mut u128, v: u128, mo: i32, fail_mo: i32, pc: usize) -> i32 {
         // SAFETY: `c` points at the caller's expected value, per the ABI.
         let expected = unsafe { c.read() };
         match cas128(

@@ -126,44 +126,117 @@ impl Runtime {
         }
     }
 
-    /// `thr` is about to store to the atomic at `addr` with order `mo`.
-    pub fn atomic_storing(&self, thr: &mut ThreadState, addr: usize, mo: Order) {
+    /// `thr` stores to the atomic at `addr` with order `mo`; `store` does
+    /// it. A publishing store is done inside the object's critical section:
+    /// otherwise a reader could see the new value before the clock that must
+    /// come with it, or two stores could publish in one order and write in
+    /// the other.
+    pub fn atomic_store<R>(
+        &self,
+        thr: &mut ThreadState,
+        addr: usize,
+        mo: Order,
+        store: impl FnOnce() -> R,
+    ) -> R {
         if thr.ignore_sync != 0 {
-            return;
+            return store();
         }
         if mo.releases() {
-            self.sync.with(addr, |s| s.clock.assign(&thr.clock));
+            let r = self.sync.with(addr, |s| {
+                s.clock.assign(&thr.clock);
+                store()
+            });
             self.advance_epoch(thr);
+            r
         } else if let Some(fenced) = &thr.fence_release {
-            self.sync.with(addr, |s| s.clock.join(fenced));
+            self.sync.with(addr, |s| {
+                s.clock.join(fenced);
+                store()
+            })
+        } else {
+            store()
         }
     }
 
-    /// `thr` performs a read-modify-write of the atomic at `addr` with order
-    /// `mo` (call before the operation; the load half is accounted here too).
-    pub fn atomic_rmw(&self, thr: &mut ThreadState, addr: usize, mo: Order) {
+    /// `thr` performs a read-modify-write of the atomic at `addr` with
+    /// order `mo`; `op` does it, inside the object's critical section when
+    /// the order synchronizes (so the clock acquired is the one of the value
+    /// read, and the clock published comes with the value written).
+    pub fn atomic_rmw<R>(
+        &self,
+        thr: &mut ThreadState,
+        addr: usize,
+        mo: Order,
+        op: impl FnOnce() -> R,
+    ) -> R {
         if thr.ignore_sync != 0 {
-            return;
+            return op();
         }
         let fences = FENCES_SEEN.load(Ordering::Acquire);
         if !mo.acquires() && !mo.releases() && !fences {
-            return;
+            return op();
         }
-        self.sync.with(addr, |s| {
+        let r = self.sync.with(addr, |s| {
+            let r = op();
             if mo.acquires() {
                 thr.clock.join(&s.clock);
             } else if fences {
                 thr.fence_acquire.join(&s.clock);
             }
             if mo.releases() {
+                // A read-modify-write continues the release sequence.
                 s.clock.join(&thr.clock);
             } else if let Some(fenced) = &thr.fence_release {
                 s.clock.join(fenced);
             }
+            r
         });
         if mo.releases() {
             self.advance_epoch(thr);
         }
+        r
+    }
+
+    /// `thr` performs a compare-and-swap of the atomic at `addr`: a
+    /// read-modify-write with order `mo` when `op` succeeds, a load with
+    /// `fail_mo` when it fails (inside the critical section, as above).
+    pub fn atomic_cas<T>(
+        &self,
+        thr: &mut ThreadState,
+        addr: usize,
+        mo: Order,
+        fail_mo: Order,
+        op: impl FnOnce() -> Result<T, T>,
+    ) -> Result<T, T> {
+        if thr.ignore_sync != 0 {
+            return op();
+        }
+        let fences = FENCES_SEEN.load(Ordering::Acquire);
+        if !mo.acquires() && !mo.releases() && !fail_mo.acquires() && !fences {
+            return op();
+        }
+        let (r, released) = self.sync.with(addr, |s| {
+            let r = op();
+            let effective = if r.is_ok() { mo } else { fail_mo };
+            if effective.acquires() {
+                thr.clock.join(&s.clock);
+            } else if fences {
+                thr.fence_acquire.join(&s.clock);
+            }
+            let released = r.is_ok() && mo.releases();
+            if released {
+                s.clock.join(&thr.clock);
+            } else if r.is_ok() {
+                if let Some(fenced) = &thr.fence_release {
+                    s.clock.join(fenced);
+                }
+            }
+            (r, released)
+        });
+        if released {
+            self.advance_epoch(thr);
+        }
+        r
     }
 
     /// `thr` executes `atomic_thread_fence(mo)`.
