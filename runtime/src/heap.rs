@@ -8,8 +8,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::platform::lock::{ForkHold, Mutex};
 use crossbeam_utils::CachePadded;
-use parking_lot::Mutex;
 
 use crate::report::stack_depot::StackId;
 use crate::thread::Tid;
@@ -77,21 +77,10 @@ impl HeapBlocks {
         best
     }
 
-    /// Takes every shard's lock for `fork`, in order.
-    pub(crate) fn lock_for_fork(&self) {
+    /// Holds every shard's lock across `fork`, in order.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
         for shard in self.shards.iter() {
-            core::mem::forget(shard.lock());
-        }
-    }
-
-    /// Releases the locks taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold them from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        for shard in self.shards.iter().rev() {
-            // SAFETY: forwarded contract.
-            unsafe { shard.force_unlock() };
+            hold.hold(shard.lock());
         }
     }
 

@@ -192,34 +192,20 @@ impl Runtime {
         })
     }
 
-    /// Before `fork`: takes every runtime lock (in a fixed order), so the
-    /// child cannot inherit a lock held by a thread that does not exist there.
-    pub fn lock_for_fork(&self) {
-        self.slots.lock_for_fork();
-        self.threads.lock_for_fork();
-        self.stacks.lock_for_fork();
-        self.sync.lock_for_fork();
-        self.heap.lock_for_fork();
-        self.reports.lock_for_fork();
-        self.symbolizer.lock_for_fork();
-    }
-
-    /// After `fork`, in parent and child: releases what
-    /// [`lock_for_fork`](Self::lock_for_fork) took.
-    ///
-    /// # Safety
-    /// The calling thread must be the one that called `lock_for_fork`.
-    pub unsafe fn unlock_after_fork(&self) {
-        // SAFETY: forwarded contract: each lock is held by this thread.
-        unsafe {
-            self.symbolizer.unlock_after_fork();
-            self.reports.unlock_after_fork();
-            self.heap.unlock_after_fork();
-            self.sync.unlock_after_fork();
-            self.stacks.unlock_after_fork();
-            self.threads.unlock_after_fork();
-            self.slots.unlock_after_fork();
-        }
+    /// Before `fork`: takes every runtime lock (in a fixed order), so that
+    /// the child cannot inherit a lock held by a thread that does not exist
+    /// there. Dropping the hold, in parent and child, releases them.
+    pub fn hold_for_fork(&'static self) -> crate::platform::lock::ForkHold {
+        let mut hold = crate::platform::lock::ForkHold::default();
+        self.slots.hold_for_fork(&mut hold);
+        self.pool.hold_for_fork(&mut hold);
+        self.threads.hold_for_fork(&mut hold);
+        self.stacks.hold_for_fork(&mut hold);
+        self.sync.hold_for_fork(&mut hold);
+        self.heap.hold_for_fork(&mut hold);
+        self.reports.hold_for_fork(&mut hold);
+        self.symbolizer.hold_for_fork(&mut hold);
+        hold
     }
 
     /// Ends the process now (`halt_on_error`).

@@ -8,6 +8,7 @@ use core::ffi::c_void;
 
 use super::shared;
 use crate::heap::Block;
+use crate::platform::lock::ForkHold;
 use crate::runtime::{self, Runtime, World};
 use crate::shadow::cell::AccessKind;
 use crate::shadow::check;
@@ -283,28 +284,37 @@ pub extern "C" fn __hbsan_write_range(
 
 // --- process ----------------------------------------------------------------
 
+thread_local! {
+    /// The runtime's locks, and the re-entrancy guard, held across `fork`
+    /// by the forking thread.
+    static FORK_HOLD: core::cell::RefCell<Option<(ForkHold, Guard)>> = const { core::cell::RefCell::new(None) };
+}
+
 /// Before `fork`: takes every runtime lock, so the child does not inherit
 /// one held by a thread that does not exist there.
 #[unsafe(no_mangle)]
 pub extern "C" fn __hbsan_fork_before() {
-    let g = Guard::enter();
-    rt().lock_for_fork();
-    // The guard stays up across fork: released in `__hbsan_fork_after`.
-    core::mem::forget(g);
+    let guard = Guard::enter();
+    let hold = rt().hold_for_fork();
+    FORK_HOLD.with(|h| *h.borrow_mut() = Some((hold, guard)));
 }
 
 /// After `fork`, in the parent (`in_child == 0`) and in the child.
 #[unsafe(no_mangle)]
 pub extern "C" fn __hbsan_fork_after(in_child: i32) {
-    // SAFETY: `__hbsan_fork_before` took every lock on this thread, and in
-    // the child this is the only thread.
-    unsafe { rt().unlock_after_fork() };
+    let held = FORK_HOLD.with(|h| h.borrow_mut().take());
+    let Some((hold, guard)) = held else { return };
+    drop(hold);
     if in_child != 0 {
-        // SAFETY: gettid has no preconditions.
+        let rt = rt();
+        // The forking thread is the child's only thread.
+        rt.live_threads
+            .store(1, core::sync::atomic::Ordering::Relaxed);
         let tid = current().tid();
-        rt().threads.set_os_tid(tid, unsafe { libc::gettid() });
+        // SAFETY: gettid has no preconditions.
+        rt.threads.set_os_tid(tid, unsafe { libc::gettid() });
     }
-    crate::thread::current::leave_forgotten_guard();
+    drop(guard);
 }
 
 /// The process is ending: prints the summary; returns the exit status to

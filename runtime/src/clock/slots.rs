@@ -34,8 +34,8 @@
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::collections::VecDeque;
 
+use crate::platform::lock::{ForkHold, Mutex};
 use crossbeam_utils::CachePadded;
-use parking_lot::Mutex;
 
 use super::{Epoch, MAX_SLOTS, Slot, VectorClock};
 use crate::thread::Tid;
@@ -201,18 +201,9 @@ impl SlotTable {
         self.pool.lock().info.get(slot.index())?.ring
     }
 
-    /// Takes the table's lock for `fork` (see `Runtime::lock_for_fork`).
-    pub(crate) fn lock_for_fork(&self) {
-        core::mem::forget(self.pool.lock());
-    }
-
-    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold it from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        // SAFETY: forwarded contract.
-        unsafe { self.pool.force_unlock() };
+    /// Holds the table's lock across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
+        hold.hold(self.pool.lock());
     }
 
     /// Number of slots handed out fresh so far (the highest slot index + 1).

@@ -2,5 +2,6 @@
 
 pub mod atomic128;
 pub mod die;
+pub mod lock;
 pub mod mmap;
 pub mod stack;

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use parking_lot::Mutex;
+use crate::platform::lock::{ForkHold, Mutex};
 
 use super::symbolize::{DataSymbol, module_of};
 
@@ -44,18 +44,9 @@ impl DataSymbols {
         DataSymbols::default()
     }
 
-    /// Takes the cache's lock for `fork`.
-    pub(crate) fn lock_for_fork(&self) {
-        core::mem::forget(self.modules.lock());
-    }
-
-    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold it from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        // SAFETY: forwarded contract.
-        unsafe { self.modules.force_unlock() };
+    /// Holds the cache's lock across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
+        hold.hold(self.modules.lock());
     }
 
     /// The global variable holding `addr`, if any module declares one.

@@ -15,7 +15,7 @@ pub mod tsan_text;
 use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::collections::HashSet;
 
-use parking_lot::Mutex;
+use crate::platform::lock::{ForkHold, Mutex};
 
 use crate::options::{Format, Options};
 use crate::runtime::World;
@@ -101,18 +101,9 @@ impl Reporter {
         Verdict::Reported
     }
 
-    /// Takes the reporter's lock for `fork`.
-    pub(crate) fn lock_for_fork(&self) {
-        core::mem::forget(self.state.lock());
-    }
-
-    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold it from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        // SAFETY: forwarded contract.
-        unsafe { self.state.force_unlock() };
+    /// Holds the reporter's lock across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
+        hold.hold(self.state.lock());
     }
 
     /// Writes `text` to the report sink (summaries at exit).

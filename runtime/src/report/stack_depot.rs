@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use parking_lot::Mutex;
+use crate::platform::lock::{ForkHold, Mutex};
 
 /// Names a stored stack. [`StackId::EMPTY`] is the empty stack.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -59,18 +59,9 @@ impl StackDepot {
         StackId(id)
     }
 
-    /// Takes the depot's lock for `fork`.
-    pub(crate) fn lock_for_fork(&self) {
-        core::mem::forget(self.depot.lock());
-    }
-
-    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold it from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        // SAFETY: forwarded contract.
-        unsafe { self.depot.force_unlock() };
+    /// Holds the depot's lock across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
+        hold.hold(self.depot.lock());
     }
 
     /// The frames of `id` (outermost first); empty for [`StackId::EMPTY`].

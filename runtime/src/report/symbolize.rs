@@ -88,21 +88,10 @@ struct DataContext {
 }
 
 impl Symbolizer {
-    /// Takes the symbolizer's locks for `fork`.
-    pub(crate) fn lock_for_fork(&self) {
+    /// Holds the symbolizer's locks across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut crate::platform::lock::ForkHold) {
         if let Symbolizer::Native(symbols) = self {
-            symbols.lock_for_fork();
-        }
-    }
-
-    /// Releases the locks taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold them from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        if let Symbolizer::Native(symbols) = self {
-            // SAFETY: forwarded contract.
-            unsafe { symbols.unlock_after_fork() };
+            symbols.hold_for_fork(hold);
         }
     }
 

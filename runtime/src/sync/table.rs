@@ -23,8 +23,8 @@ use core::sync::atomic::{
 };
 use std::collections::BTreeMap;
 
+use crate::platform::lock::{ForkHold, Mutex, RwLock};
 use crossbeam_utils::CachePadded;
-use parking_lot::{Mutex, RwLock};
 
 use crate::clock::VectorClock;
 use crate::shadow::Shadow;
@@ -122,10 +122,6 @@ impl Arena {
 
     fn release(&self, index: u32) {
         self.alloc.lock().free.push(index);
-    }
-
-    fn allocated(&self) -> u32 {
-        self.alloc.lock().next
     }
 }
 
@@ -305,37 +301,19 @@ impl SyncTable {
         self.len() == 0
     }
 
-    /// Takes every lock of the table for `fork`, in a fixed order (a thread
-    /// holds at most one object lock at a time, so this cannot deadlock).
-    pub(crate) fn lock_for_fork(&self) {
+    /// Holds every lock of the table across `fork`, in a fixed order (a
+    /// thread holds at most one object lock at a time, so this cannot
+    /// deadlock; entries are not allocated while the arena lock is held).
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
         for s in self.stripes.iter() {
-            core::mem::forget(s.lock());
+            hold.hold(s.lock());
         }
-        core::mem::forget(self.outside.lock());
-        let next = self.arena.allocated();
-        core::mem::forget(self.arena.alloc.lock());
+        hold.hold(self.outside.lock());
+        let alloc = self.arena.alloc.lock();
+        let next = alloc.next;
+        hold.hold(alloc);
         for i in 1..next {
-            core::mem::forget(self.arena.get(i).state.write());
-        }
-    }
-
-    /// Releases the locks taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold them from `lock_for_fork`, with no
-    /// allocation of entries in between.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        // SAFETY (all below): forwarded contract: each lock is held.
-        unsafe {
-            let next = self.arena.alloc.data_ptr().as_ref().map_or(1, |a| a.next);
-            for i in (1..next).rev() {
-                self.arena.get(i).state.force_unlock_write();
-            }
-            self.arena.alloc.force_unlock();
-            self.outside.force_unlock();
-            for s in self.stripes.iter().rev() {
-                s.force_unlock();
-            }
+            hold.hold(self.arena.get(i).state.write());
         }
     }
 }

@@ -90,12 +90,6 @@ impl Drop for Guard {
     }
 }
 
-/// Leaves the runtime entered by a guard that was forgotten on purpose
-/// (`fork`: the guard spans the system call).
-pub(crate) fn leave_forgotten_guard() {
-    GUARD.with(|g| g.set(g.get().saturating_sub(1)));
-}
-
 /// Whether the calling thread is inside the runtime.
 #[inline]
 pub fn in_runtime() -> bool {

@@ -13,7 +13,7 @@ use core::mem::{align_of, size_of};
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::collections::VecDeque;
 
-use parking_lot::Mutex;
+use crate::platform::lock::{ForkHold, Mutex};
 
 use super::state::{ALIVE, ThreadState};
 use crate::clock::MAX_SLOTS;
@@ -112,6 +112,11 @@ impl Pool {
             (*(p as *const AtomicU64)).store(0, Relaxed);
         }
         self.free.lock().freed.push_back(index);
+    }
+
+    /// Holds the free list's lock across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
+        hold.hold(self.free.lock());
     }
 
     /// The handle of a state in the pool (the address a language runtime

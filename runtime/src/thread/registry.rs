@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use parking_lot::Mutex;
+use crate::platform::lock::{ForkHold, Mutex};
 
 use crate::report::stack_depot::StackId;
 
@@ -97,18 +97,9 @@ impl Registry {
         self.threads.lock().get(tid.0 as usize).cloned()
     }
 
-    /// Takes the registry's lock for `fork`.
-    pub(crate) fn lock_for_fork(&self) {
-        core::mem::forget(self.threads.lock());
-    }
-
-    /// Releases the lock taken by [`lock_for_fork`](Self::lock_for_fork).
-    ///
-    /// # Safety
-    /// The calling thread must hold it from `lock_for_fork`.
-    pub(crate) unsafe fn unlock_after_fork(&self) {
-        // SAFETY: forwarded contract.
-        unsafe { self.threads.force_unlock() };
+    /// Holds the registry's lock across `fork`.
+    pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
+        hold.hold(self.threads.lock());
     }
 
     /// Number of threads ever registered.
