@@ -31,6 +31,11 @@ void __hbsan_init_native(void);
  * asked interceptors to stand aside): interceptors must then only forward. */
 int __hbsan_in_runtime(void);
 
+/* From a signal handler that found its thread inside the runtime: the
+ * runtime calls `deliver` once, as soon as the thread leaves the runtime.
+ * Async-signal-safe. */
+void __hbsan_defer_signal(void (*deliver)(void));
+
 /* ---- threads ----------------------------------------------------------- */
 
 /* In the parent, before the real pthread_create: records the creation

@@ -25,8 +25,9 @@
 #include <signal.h>
 #include <ucontext.h>
 
-/* PROPOSED addition to hbsan_rt.h (declared weak: the shim works without
- * it, only later). Called from a signal handler on a thread that is
+/* Declared in hbsan_rt.h; also weak here, so the shim still links with a
+ * runtime that lacks it (signals are then delivered at the next
+ * interceptor call). Called from a signal handler on a thread that is
  * inside the runtime: the runtime must call `deliver` once, on this
  * thread, right after the thread leaves the runtime (when its outermost
  * guard drops; check after lowering the guard count, so that a signal

@@ -35,6 +35,15 @@ pub extern "C" fn __hbsan_in_runtime() -> i32 {
     in_runtime() as i32
 }
 
+/// A signal arrived while the calling thread was inside the runtime: call
+/// `deliver` (which runs the program's handler) when the thread leaves it.
+#[unsafe(no_mangle)]
+pub extern "C" fn __hbsan_defer_signal(deliver: Option<extern "C" fn()>) {
+    if let Some(deliver) = deliver {
+        crate::thread::current::defer_signal(deliver);
+    }
+}
+
 // --- threads ----------------------------------------------------------------
 
 /// In the parent, before the real `pthread_create`: returns a ticket.

@@ -181,18 +181,45 @@ impl WordShadow {
     }
 }
 
-/// Ranges this large have their shadow pages given back to the kernel
-/// instead of being zeroed one cell at a time.
-const DISCARD_THRESHOLD: usize = 64 * 1024;
+/// Application ranges at least this large have their shadow pages given
+/// back to the kernel instead of being cleared word by word. Also the
+/// granularity of that: a page of the shared bitmap covers 2 MiB.
+const DISCARD_GRANULE: usize = 2 << 20;
 
 /// Resets the shadow of `[start, end)`, word-aligned and inside one app range.
 fn reset_app_range(l: Layout, start: usize, end: usize) {
+    let inner_start = start.next_multiple_of(DISCARD_GRANULE);
+    let inner_end = end & !(DISCARD_GRANULE - 1);
+    if inner_start >= inner_end {
+        clear_words(l, start, end);
+        return;
+    }
+    // Whole granules: every region's pages of them go back to the kernel
+    // (they read as zero afterwards); the edges are cleared word by word.
+    clear_words(l, start, inner_start);
+    clear_words(l, inner_end, end);
+    for k in 0..CELLS {
+        mmap::discard(Range {
+            start: l.cell(inner_start, k),
+            end: l.cell(inner_end - 8, k) + 8,
+        });
+    }
+    mmap::discard(Range {
+        start: l.shared_bit(inner_start).0,
+        end: l.shared_bit(inner_end - 8).0 + 8,
+    });
+}
+
+/// Clears the cells of the words of `[start, end)` one by one.
+fn clear_words(l: Layout, start: usize, end: usize) {
+    if start >= end {
+        return;
+    }
     let mut a = start;
     // Walk bitmap word by bitmap word (64 application words each).
     while a < end {
         let group_end = ((a | 511) + 1).min(end);
-        let w = WordShadow { addr: a };
-        let (bits, _) = w.shared_bit();
+        let (bits, _) = WordShadow { addr: a }.shared_bit();
         let first = (a >> 3) & 63;
         let count = (group_end - a) >> 3;
         let in_range = if count == 64 {
@@ -206,27 +233,15 @@ fn reset_app_range(l: Layout, start: usize, end: usize) {
             while todo != 0 {
                 let i = todo.trailing_zeros() as usize;
                 todo &= todo - 1;
-                let word = WordShadow {
+                clear_secondary(WordShadow {
                     addr: (a & !511) + 8 * i,
-                };
-                clear_secondary(word);
+                });
             }
             bits.fetch_and(!in_range, Relaxed);
         }
         a = group_end;
     }
-    let primary = Range {
-        start: l.primary(start),
-        end: l.primary(end - 8) + 8,
-    };
-    if primary.len() >= DISCARD_THRESHOLD {
-        let inner = mmap::inner_pages(primary);
-        zero_cells(primary.start, inner.start);
-        mmap::discard(inner);
-        zero_cells(inner.end, primary.end);
-    } else {
-        zero_cells(primary.start, primary.end);
-    }
+    zero_cells(l.primary(start), l.primary(end - 8) + 8);
 }
 
 /// Empties a word's secondary cells, writing only those that hold

@@ -59,6 +59,8 @@ const CHUNK_BITS: u32 = 8;
 const CHUNK: usize = 1 << CHUNK_BITS;
 const MAX_CHUNKS: usize = 1 << 16;
 const STRIPES: usize = 64;
+/// Objects are indexed by 64 KiB block for removing large ranges.
+const BLOCK_SHIFT: u32 = 16;
 
 /// Entries never move: chunks are allocated once and kept.
 struct Arena {
@@ -133,6 +135,9 @@ pub struct SyncTable {
     stripes: Box<[CachePadded<Mutex<()>>]>,
     /// Objects at addresses that are not application memory.
     outside: Mutex<BTreeMap<usize, SyncVar>>,
+    /// The 64 KiB blocks of application memory that ever held an object:
+    /// removing a large range visits only those.
+    blocks: Mutex<std::collections::BTreeSet<usize>>,
     live: AtomicUsize,
 }
 
@@ -146,6 +151,7 @@ impl SyncTable {
                 .map(|_| CachePadded::new(Mutex::new(())))
                 .collect(),
             outside: Mutex::new(BTreeMap::new()),
+            blocks: Mutex::new(std::collections::BTreeSet::new()),
             live: AtomicUsize::new(0),
         }
     }
@@ -172,6 +178,7 @@ impl SyncTable {
         if let Some(i) = self.find(word, addr) {
             return i;
         }
+        self.blocks.lock().insert(addr >> BLOCK_SHIFT);
         let i = self.arena.alloc(addr);
         self.arena
             .get(i)
@@ -250,8 +257,23 @@ impl SyncTable {
         if self.live.load(Relaxed) == 0 {
             return;
         }
-        let mut a = start & !7;
-        while a < end {
+        let (first, last) = (start >> BLOCK_SHIFT, (end - 1) >> BLOCK_SHIFT);
+        if last - first < 16 {
+            self.remove_words(start, end, start, end);
+            return;
+        }
+        // A large range: only the blocks that ever held an object.
+        let blocks: Vec<usize> = self.blocks.lock().range(first..=last).copied().collect();
+        for b in blocks {
+            let (bs, be) = (b << BLOCK_SHIFT, (b + 1) << BLOCK_SHIFT);
+            self.remove_words(bs.max(start), be.min(end), start, end);
+        }
+    }
+
+    /// Removes the objects in `[start, end)` held by the words of `[from, to)`.
+    fn remove_words(&self, from: usize, to: usize, start: usize, end: usize) {
+        let mut a = from & !7;
+        while a < to {
             if let Some(word) = self.shadow.word(a) {
                 if word.meta().load(Relaxed) != 0 {
                     self.unlink(word, a, start, end);
@@ -308,6 +330,7 @@ impl SyncTable {
         for s in self.stripes.iter() {
             hold.hold(s.lock());
         }
+        hold.hold(self.blocks.lock());
         hold.hold(self.outside.lock());
         let alloc = self.arena.alloc.lock();
         let next = alloc.next;

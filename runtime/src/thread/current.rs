@@ -19,6 +19,9 @@ use crate::runtime::{self, World};
 thread_local! {
     static CURRENT: Cell<*mut ThreadState> = const { Cell::new(core::ptr::null_mut()) };
     static GUARD: Cell<u32> = const { Cell::new(0) };
+    /// A signal arrived while the thread was inside the runtime: the
+    /// interceptors' function that runs its handler, once the thread leaves.
+    static DEFERRED: Cell<Option<extern "C" fn()>> = const { Cell::new(None) };
 }
 
 /// The calling thread's state, attaching the thread if needed.
@@ -86,8 +89,25 @@ impl Guard {
 impl Drop for Guard {
     #[inline]
     fn drop(&mut self) {
-        GUARD.with(|g| g.set(g.get() - 1));
+        let depth = GUARD.with(|g| {
+            g.set(g.get() - 1);
+            g.get()
+        });
+        // Lowered first, then checked: a signal arriving in between finds
+        // the thread outside the runtime and runs its handler directly.
+        if depth == 0 {
+            if let Some(deliver) = DEFERRED.with(Cell::take) {
+                deliver();
+            }
+        }
     }
+}
+
+/// Asks the runtime to call `deliver` as soon as the calling thread leaves
+/// it (from a signal handler that found the thread inside the runtime).
+/// Async-signal-safe: one thread-local store.
+pub fn defer_signal(deliver: extern "C" fn()) {
+    DEFERRED.with(|d| d.set(Some(deliver)));
 }
 
 /// Whether the calling thread is inside the runtime.
