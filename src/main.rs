@@ -9,6 +9,9 @@ commands:
   cc ARGS...      the C compiler (gcc, or $CC) with hbsan instead of ThreadSanitizer:
                   use it where you would use `gcc -fsanitize=thread`
   c++ ARGS...     the same for C++ (g++, or $CXX)
+  instrument IN.ll [-o OUT.ll] [--volatile] [--verbose] [--disable=LIST]
+                  rewrite LLVM IR to call the race hooks (hbsan's own pass; see
+                  `hbsan instrument --help`)
   go ARGS...      the Go command (go on PATH, or /usr/lib/go-1.*) with hbsan as the race
                   runtime: `hbsan go test -race ./...`
   demo counter <racy|sleep|mutex|atomic|channel>
@@ -22,6 +25,7 @@ fn main() -> ExitCode {
         Some("c++") => hbsan::cc::main(&args[1..], true),
         Some("demo") => hbsan::demo::main(&args[1..]),
         Some("go") => hbsan::go::main(&args[1..]),
+        Some("instrument") => hbsan::instrument::main(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             0

@@ -77,7 +77,7 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
     }
     let n = lines.len();
     let li = rng.below(n);
-    match rng.below(8) {
+    match rng.below(9) {
         0 => {
             // Truncate a line.
             let l = &mut lines[li];
@@ -121,6 +121,31 @@ fn mutate(src: &str, rng: &mut Rng) -> String {
                 at -= 1;
             }
             l.insert(at, SPICE[rng.below(SPICE.len())] as char);
+        }
+        7 => {
+            // Replace a number with an extreme one (overflow paths).
+            const EXTREMES: [&str; 6] = [
+                "18446744073709551615",
+                "-170141183460469231731687303715884105728",
+                "170141183460469231731687303715884105727",
+                "99999999999999999999999999999999999999999",
+                "-1",
+                "4611686018427387904",
+            ];
+            let l = &lines[li];
+            let digits: Vec<usize> = l
+                .char_indices()
+                .filter(|(_, c)| c.is_ascii_digit())
+                .map(|(i, _)| i)
+                .collect();
+            if !digits.is_empty() {
+                let at = digits[rng.below(digits.len())];
+                let end = l[at..]
+                    .find(|c: char| !c.is_ascii_digit())
+                    .map_or(l.len(), |e| at + e);
+                let x = EXTREMES[rng.below(EXTREMES.len())];
+                lines[li] = format!("{}{x}{}", &l[..at], &l[end..]);
+            }
         }
         _ => {
             // Truncate the file.
@@ -212,6 +237,28 @@ fn mangled_ir_never_panics_or_hangs() {
     );
 }
 
+/// A loop whose constants overflow every width (invalid IR, but it must not crash the pass).
+const EXTREME_LOOP: &str = "define void @f(ptr %a, i64 %n) {
+entry:
+  br label %body
+body:
+  %i = phi i64 [ 170141183460469231731687303715884105727, %entry ], [ %i.next, %body ]
+  %j = phi i64 [ 0, %entry ], [ %j.next, %body ]
+  %k = mul nsw i64 %i, 170141183460469231731687303715884105727
+  %o = or i64 %j, 18446744073709551615
+  %p = getelementptr inbounds [4611686018427387904 x i64], ptr %a, i64 %k, i64 %o
+  store i64 0, ptr %p, align 8
+  %q = getelementptr inbounds i8, ptr %a, i64 -170141183460469231731687303715884105728
+  store i64 0, ptr %q, align 8
+  %i.next = sub nsw i64 %i, -170141183460469231731687303715884105728
+  %j.next = add i64 %j, 170141183460469231731687303715884105727
+  %done = icmp eq i64 %j.next, %n
+  br i1 %done, label %exit, label %body
+exit:
+  ret void
+}
+";
+
 #[test]
 fn garbage_inputs() {
     let cfg = Config {
@@ -243,6 +290,7 @@ fn garbage_inputs() {
         "define void @f() {\nentry:\n  br label %entry\n}\n",
         "define i32 @f(i32 %n) {\n  %x = add i32 %n, 1\n  ret i32 %x\n}\n",
         "@llvm.global_ctors = appending global i32 0\n",
+        EXTREME_LOOP,
         deep.as_str(),
         wide.as_str(),
         noise.as_str(),

@@ -127,7 +127,11 @@ fn footprints(
         .filter(|&&c| accesses[cands[c].index].write == write)
         .map(|&c| {
             let lo = cands[c].offset;
-            (lo, lo + i128::from(accesses[cands[c].index].size), c)
+            (
+                lo,
+                lo.saturating_add(i128::from(accesses[cands[c].index].size)),
+                c,
+            )
         })
         .collect();
     items.sort();
@@ -223,7 +227,9 @@ fn plan_loop(
     let mut chosen: Vec<Footprint> = Vec::new();
     let mut covered: Vec<usize> = Vec::new();
     for ((_, stride), group) in &groups {
-        let tiles = |fp: &Footprint| *stride == 0 || fp.hi - fp.lo >= stride.abs();
+        let tiles = |fp: &Footprint| {
+            *stride == 0 || fp.hi.saturating_sub(fp.lo).unsigned_abs() >= stride.unsigned_abs()
+        };
         let writes: Vec<Footprint> = footprints(accesses, &cands, group, true)
             .into_iter()
             .filter(tiles)
@@ -273,11 +279,11 @@ fn plan_loop(
             let q = em.fresh();
             lines.push(format!(
                 "  {q} = getelementptr i8, {pty} {p}, i64 {}",
-                fp.lo - first.offset
+                fp.lo.saturating_sub(first.offset)
             ));
             p = q;
         }
-        let width = fp.hi - fp.lo;
+        let width = fp.hi.saturating_sub(fp.lo);
         match (&k64, first.stride) {
             (Some(k), s) if s != 0 => {
                 let product = em.fresh();
@@ -360,7 +366,7 @@ fn last_iteration(l: &Loop, em: &mut Emitter, out: &mut Vec<String>) -> Option<S
         "  {more} = icmp {} {ty} {first}, {bound}",
         t.first_pred
     ));
-    let delta = t.adjust - t.d;
+    let delta = t.adjust.checked_sub(t.d)?;
     let boundary = if delta == 0 {
         bound.clone()
     } else {
@@ -378,7 +384,7 @@ fn last_iteration(l: &Loop, em: &mut Emitter, out: &mut Vec<String>) -> Option<S
     } else {
         out.push(format!("  {k} = sub {ty} {init}, {last}"));
     }
-    if t.step.abs() != 1 {
+    if t.step.unsigned_abs() != 1 {
         // The distance is an exact multiple of the step (see `loops::Trip`).
         let q = em.fresh();
         out.push(format!("  {q} = udiv {ty} {k}, {}", t.step.unsigned_abs()));

@@ -128,10 +128,10 @@ impl Emitter {
             self.stats
                 .bump(if write { "check.write" } else { "check.read" });
             if unaligned {
-                self.stats.bump("check.unaligned");
+                self.stats.bump("detail.unaligned");
             }
             if volatile {
-                self.stats.bump("check.volatile");
+                self.stats.bump("detail.volatile");
             }
         } else {
             self.range_check(out, write, ptr, &size.to_string(), dbg);

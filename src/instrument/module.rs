@@ -539,7 +539,7 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
                 if n < next_number {
                     names_ok = false;
                 }
-                next_number = n + 1;
+                next_number = n.saturating_add(1);
             }
             blocks.push(Block {
                 name: label,
@@ -576,7 +576,7 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
                 name: format!("%{next_number}"),
                 stmts: Vec::new(),
             });
-            next_number += 1;
+            next_number = next_number.saturating_add(1);
             need_block = false;
         }
         let kind = if toks[0].kind == Kind::DbgRecord {
@@ -589,7 +589,7 @@ fn parse_function(sc: &mut Scanner<'_>, start: usize) -> Result<Function, Syntax
                 if num != next_number {
                     names_ok = false;
                 }
-                next_number = num + 1;
+                next_number = num.saturating_add(1);
             }
             if inst.terminator {
                 need_block = true;
@@ -640,10 +640,10 @@ fn count_numbered_params(toks: &[Token<'_>]) -> u64 {
         match part.last() {
             Some(t) if t.kind == Kind::Local => {
                 if let Ok(n) = t.text[1..].parse::<u64>() {
-                    next = n + 1;
+                    next = n.saturating_add(1);
                 }
             }
-            _ => next += 1,
+            _ => next = next.saturating_add(1),
         }
     }
     next

@@ -184,7 +184,7 @@ fn extend_ctors(text: &str) -> Option<String> {
     };
     let mut s = String::new();
     s.push_str(text.get(..count.start)?);
-    s.push_str(&(n + 1).to_string());
+    s.push_str(&n.checked_add(1)?.to_string());
     s.push_str(text.get(count.end..toks[init_close].start)?);
     s.push_str(sep);
     s.push_str(&elem);

@@ -37,9 +37,10 @@ impl Stats {
     /// The report printed by `--verbose`: one line per group, `group: item N, item N`.
     pub fn report(&self) -> String {
         // (prefix, title, counter giving the total; empty = the sum of the group)
-        const GROUPS: [(&str, &str, &str); 8] = [
+        const GROUPS: [(&str, &str, &str); 9] = [
             ("access.", "plain accesses seen", ""),
             ("check.", "checks placed", ""),
+            ("detail.", "of these, unaligned or volatile hooks", ""),
             ("skip.", "checks not needed", ""),
             ("atomic.", "atomics replaced", ""),
             ("mem.", "memory intrinsics replaced or checked", ""),

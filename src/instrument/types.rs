@@ -416,7 +416,7 @@ impl DataLayout {
                 scalable: false, ..
             } => Some(
                 self.store_size_depth(ty, depth + 1)?
-                    .next_power_of_two()
+                    .checked_next_power_of_two()?
                     .max(1),
             ),
             Type::Array(_, elem) => self.abi_align_depth(elem, depth + 1),
@@ -576,5 +576,8 @@ mod tests {
         assert_eq!(dl.field_offset(&ty("{ i8 }"), 1), None);
         dl.add_named("%loop", ty("{ %loop }"));
         assert_eq!(dl.alloc_size(&ty("%loop")), None);
+        // Absurd sizes give None, never an overflow.
+        assert_eq!(dl.abi_align(&ty("<4611686018427387905 x i64>")), None);
+        assert_eq!(dl.alloc_size(&ty("[4611686018427387905 x i64]")), None);
     }
 }

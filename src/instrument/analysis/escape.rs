@@ -52,10 +52,16 @@ const NON_CAPTURING_LIBC: [(&str, &[usize]); 19] = [
     ("@__isoc99_sscanf", &[]),
 ];
 
-/// Families of POSIX synchronization and timing functions: they use every pointer argument
-/// (the object, its attributes, a deadline) during the call only. (A sync object private to
-/// one function cannot be used by another thread anyway.)
-const NON_CAPTURING_FAMILIES: [&str; 14] = [
+/// Function families that use every pointer argument during the call only, by name prefix:
+/// the POSIX synchronization and timing functions (the object, its attributes, a deadline; a
+/// sync object private to one function cannot be used by another thread anyway), and the
+/// libstdc++ `std::thread` members that take the thread object (and, for `_M_start_thread`,
+/// the `unique_ptr` slot it moves the state out of) by address and keep neither — so a
+/// `std::thread` on the stack stays private.
+const NON_CAPTURING_FAMILIES: [&str; 17] = [
+    "@_ZNSt6thread15_M_start_thread",
+    "@_ZNSt6thread4joinEv",
+    "@_ZNSt6thread6detachEv",
     "@pthread_mutex_",
     "@pthread_mutexattr_",
     "@pthread_cond_",

@@ -376,7 +376,7 @@ fn induction_variables(
                 let step = match op.as_str() {
                     "add" if a == name => int_literal(b),
                     "add" if b == name => int_literal(a),
-                    "sub" if a == name => int_literal(b).map(|c| -c),
+                    "sub" if a == name => int_literal(b).and_then(i128::checked_neg),
                     _ => None,
                 };
                 step.map(|step| Iv {
@@ -523,7 +523,7 @@ fn trip(
         // With 64 bits no loop wraps around in practice, so any step is exact there: the first
         // k with k*C == (bound - d - init) mod 2^64 is that distance divided by C whenever it
         // divides, and a loop whose distance does not divide never ends.
-        let unit = iv.step.abs() == 1;
+        let unit = iv.step.unsigned_abs() == 1;
         let pow2 = iv.step.unsigned_abs().is_power_of_two() || bits == 64;
         let (first_pred, adjust) = match (iv.step > 0, p) {
             (true, "ne") if signed(iv) => ("slt", 0),
