@@ -7,7 +7,9 @@ usage: hbsan <command> [args...]
 
 commands:
   cc ARGS...      the C compiler (gcc, or $CC) with hbsan instead of ThreadSanitizer:
-                  use it where you would use `gcc -fsanitize=thread`
+                  use it where you would use `gcc -fsanitize=thread`;
+                  `hbsan cc --pass=hbsan ARGS...` compiles through clang and hbsan's
+                  own instrumentation pass (fewer checks, same verdicts)
   c++ ARGS...     the same for C++ (g++, or $CXX)
   instrument IN.ll [-o OUT.ll] [--volatile] [--verbose] [--disable=LIST]
                   rewrite LLVM IR to call the race hooks (hbsan's own pass; see

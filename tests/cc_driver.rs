@@ -418,6 +418,144 @@ fn with_clang() {
     }
 }
 
+/// `--pass=hbsan`: compiled by clang through hbsan's own pass, with every
+/// clang installed (`CC` naming it, or found by itself); the compile-only
+/// forms write what clang would; errors are clear and nothing is left over.
+#[test]
+fn our_pass() {
+    if !runtime_ready("our_pass") {
+        return;
+    }
+    let mut compilers: Vec<Option<String>> = ["14", "19"]
+        .iter()
+        .filter_map(|v| clang(v))
+        .map(Some)
+        .collect();
+    if compilers.is_empty() {
+        eprintln!("skipped: our_pass: no clang installed");
+        return;
+    }
+    compilers.push(None);
+    for (n, cc) in compilers.iter().enumerate() {
+        let dir = workdir(
+            &format!("our_pass{n}"),
+            &[
+                ("clean.c", CLEAN_C),
+                ("racy.c", RACY_C),
+                ("clean.cpp", CLEAN_CPP),
+            ],
+        );
+        let driver = |args: &[&str]| {
+            let mut cmd = hbsan();
+            if let Some(cc) = cc {
+                cmd.env("CC", cc);
+            }
+            cmd.current_dir(&dir)
+                .arg("cc")
+                .arg("--pass=hbsan")
+                .args(args);
+            cmd
+        };
+        ok(&mut driver(&["-g", "-O2", "clean.c", "-o", "clean"]));
+        assert_clean(&dir.join("clean"), "count=2000\n");
+        ok(&mut driver(&[
+            "-g",
+            "-O1",
+            "-DUNUSED=1",
+            "-std=c11",
+            "racy.c",
+            "-o",
+            "racy",
+        ]));
+        for _ in 0..3 {
+            let (code, _, stderr) = run(&dir.join("racy"));
+            assert_eq!(code, Some(66), "{cc:?}: {stderr}");
+            assert!(
+                stderr.contains("writer") && stderr.contains("main"),
+                "{stderr}"
+            );
+        }
+        // -c with -MD: the object and the dependency file gcc would write.
+        ok(&mut driver(&["-O1", "-c", "-MD", "racy.c"]));
+        assert!(dir.join("racy.o").is_file());
+        let deps = fs::read_to_string(dir.join("racy.d")).expect("racy.d");
+        assert!(deps.starts_with("racy.o:"), "{deps}");
+        assert!(
+            undefined(&dir.join("racy.o"))
+                .iter()
+                .any(|s| s == "__tsan_write4")
+        );
+        // -S -emit-llvm: the instrumented IR.
+        ok(&mut driver(&[
+            "-O1",
+            "-S",
+            "-emit-llvm",
+            "racy.c",
+            "-o",
+            "racy.ll",
+        ]));
+        let ir = fs::read_to_string(dir.join("racy.ll")).expect("racy.ll");
+        assert!(ir.contains("call void @__tsan_write4"), "{ir}");
+        assert!(ir.contains("@__tsan_init"), "{ir}");
+        // -E goes to clang unchanged.
+        let pre = ok(&mut driver(&["-E", "racy.c"]));
+        assert!(pre.contains("writer"));
+        if cc.is_none() {
+            ok(hbsan().current_dir(&dir).args([
+                "c++",
+                "--pass=hbsan",
+                "-g",
+                "-O1",
+                "clean.cpp",
+                "-o",
+                "cleancpp",
+            ]));
+            assert_clean(&dir.join("cleancpp"), "total=1000\n");
+        }
+    }
+    let dir = workdir("our_pass_errors", &[("racy.c", RACY_C)]);
+    let out = output(
+        hbsan()
+            .current_dir(&dir)
+            .args(["cc", "--pass=llvm", "racy.c"]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown pass 'llvm'"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out =
+        output(
+            hbsan()
+                .env("CC", "gcc")
+                .current_dir(&dir)
+                .args(["cc", "--pass=hbsan", "racy.c"]),
+        );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("compiles through clang"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = output(
+        hbsan()
+            .current_dir(&dir)
+            .args(["cc", "--pass=hbsan", "-c", "missing.c"]),
+    );
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stderr).contains("missing.c"),
+        "{}",
+        text(&out.stderr)
+    );
+    let left: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["racy.c"], "nothing but the source is left");
+}
+
 /// A shared object gets no runtime of its own; the executable exports the
 /// hooks and the interceptors to it, dlopen'ed or not: its mutex
 /// operations are seen, so its counter is not reported.

@@ -7,6 +7,10 @@
 //!   While that command is not there yet (the binary is missing or
 //!   `hbsan cc --version` fails or prints nothing) the column is skipped with one
 //!   line on stderr; it runs as soon as the command works.
+//! - **hbsan-pass**: the source compiled by clang through hbsan's own
+//!   instrumentation pass and linked with hbsan's runtime
+//!   (`hbsan cc --pass=hbsan -g -O1 SOURCE -o PROG [link flags]`), checked like
+//!   the hbsan column (it needs clang 14 or newer, which `.ci/run` installs).
 //!
 //! Racy programs must exit 66 with a report naming both annotated accesses and the
 //! location, on every run; fixed ones must exit 0 without a report. Programs
@@ -323,9 +327,17 @@ impl fmt::Display for ExpectedLocation {
 // ---------------------------------------------------------------------------
 // Matching reports against the annotations
 
-fn access_matches(expected: &ExpectedAccess, got: &Access, file_name: &str) -> bool {
-    got.kind == expected.kind
-        && got.size == expected.size
+/// Whether a reported access is the annotated one. With `coarse` (the
+/// hbsan-pass column), the access may have been checked as part of a wider
+/// one: hbsan's pass checks a read followed by a write of the same bytes as
+/// the write, and a loop's accesses as one range, so a read may show up as a
+/// write and the size may be larger; function and line must still match.
+fn access_matches(expected: &ExpectedAccess, got: &Access, file_name: &str, coarse: bool) -> bool {
+    let kind_ok = got.kind == expected.kind
+        || (coarse && expected.kind == AccessKind::Read && got.kind == AccessKind::Write);
+    let size_ok = got.size == expected.size || (coarse && got.size > expected.size);
+    kind_ok
+        && size_ok
         && got.first_frame_in(file_name).is_some_and(|frame| {
             frame.line == Some(expected.line)
                 && (frame.function == expected.function
@@ -352,14 +364,14 @@ fn location_matches(expected: &ExpectedLocation, got: &[Location]) -> bool {
 /// Whether `report` is the race `spec` describes: the warning, both accesses (in
 /// either order) and the location. With no access annotations (a false
 /// positive described only by its verdict) any report of the warning matches.
-fn report_matches(spec: &Spec, report: &Report) -> bool {
+fn report_matches(spec: &Spec, report: &Report, coarse: bool) -> bool {
     if report.warning != spec.warning {
         return false;
     }
     if let [a, b] = spec.accesses.as_slice() {
         let got = &report.accesses;
         let pair = |x: &Access, y: &Access| {
-            access_matches(a, x, &spec.name) && access_matches(b, y, &spec.name)
+            access_matches(a, x, &spec.name, coarse) && access_matches(b, y, &spec.name, coarse)
         };
         let accesses_ok = got.len() >= 2
             && (0..got.len()).any(|i| (0..got.len()).any(|j| i != j && (pair(&got[i], &got[j]))));
@@ -416,6 +428,9 @@ fn describe_report(spec: &Spec, report: &Report) -> String {
 enum Runtime {
     Libtsan,
     Hbsan,
+    /// hbsan's runtime, the source compiled by clang through hbsan's own
+    /// instrumentation pass (`hbsan cc --pass=hbsan`).
+    HbsanPass,
 }
 
 impl fmt::Display for Runtime {
@@ -423,6 +438,7 @@ impl fmt::Display for Runtime {
         f.write_str(match self {
             Runtime::Libtsan => "libtsan",
             Runtime::Hbsan => "hbsan",
+            Runtime::HbsanPass => "hbsan-pass",
         })
     }
 }
@@ -539,6 +555,23 @@ fn build_hbsan(spec: &Spec, paths: &Paths, hbsan: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// Compiles the source with clang through hbsan's pass and links it with
+/// hbsan's runtime, in one `hbsan cc --pass=hbsan` command.
+fn build_hbsan_pass(spec: &Spec, paths: &Paths, hbsan: &Path) -> Result<(), String> {
+    let program = paths.program(spec, Runtime::HbsanPass);
+    let _ = fs::remove_file(&program);
+    let mut cmd = Command::new(hbsan);
+    cmd.arg(if spec.cxx { "c++" } else { "cc" })
+        .args(["--pass=hbsan", "-g", "-O1"])
+        .arg(&spec.source)
+        .arg("-o")
+        .arg(&program)
+        .args(&spec.link)
+        .env_remove("CC")
+        .env_remove("CXX");
+    build_step(&mut cmd)
 }
 
 /// Why the hbsan column cannot run, or the driver to use.
@@ -686,13 +719,14 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
     // libtsan reports its known false positives; hbsan must not.
     let want_race = match runtime {
         Runtime::Libtsan => spec.expect == Expect::Race || spec.libtsan_false_positive.is_some(),
-        Runtime::Hbsan => spec.expect == Expect::Race,
+        Runtime::Hbsan | Runtime::HbsanPass => spec.expect == Expect::Race,
     };
     // In the pending list: for hbsan, the race must be found, its details may differ.
     let details_optional = runtime == Runtime::Hbsan && spec.hbsan_pending.is_some();
     let mut verdicts = Vec::new();
     let mut failures = Vec::new();
     let mut still_pending = false;
+    let mut misses = Vec::new();
     for run in 1..=spec.runs {
         let base = format!("{}.{runtime}.run{run}", spec.stem);
         let where_ = format!(
@@ -719,7 +753,8 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
         let v = verdict(&out, &reports);
         let code = out.status.and_then(|s| s.code());
         let problem = if want_race {
-            let details = reports.iter().any(|r| report_matches(spec, r));
+            let coarse = runtime == Runtime::HbsanPass;
+            let details = reports.iter().any(|r| report_matches(spec, r, coarse));
             still_pending |= !details;
             let found = code == Some(RACE_EXIT) && !reports.is_empty();
             if !found || (!details && !details_optional) {
@@ -762,7 +797,17 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
         } else {
             None
         };
-        if let Some(why) = problem {
+        // libtsan is the reference, but a lossy one: under load it has missed a
+        // race it finds on every quiet run (atomic_racy.c, 1 run in several
+        // hundred). A racy program it reports on some run is its verdict; the
+        // miss is said, not failed. hbsan must report on every run.
+        let libtsan_miss = runtime == Runtime::Libtsan
+            && spec.expect == Expect::Race
+            && v == Verdict::Silent
+            && problem.is_some();
+        if libtsan_miss {
+            misses.push(where_.clone());
+        } else if let Some(why) = problem {
             failures.push(format!(
                 "{where_}: {why}\n  stderr of {}:\n{}",
                 program.display(),
@@ -770,6 +815,22 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
             ));
         }
         verdicts.push(v);
+    }
+    if !misses.is_empty() {
+        if misses.len() == verdicts.len() {
+            failures.push(format!(
+                "tests/native/{} [libtsan]: no report on any of {} runs",
+                spec.name,
+                verdicts.len()
+            ));
+        } else {
+            say(&format!(
+                "libtsan missed the race of {} on {} (reported on the other runs)",
+                spec.name,
+                misses.join(", ")
+            ));
+            verdicts.retain(|v| *v != Verdict::Silent);
+        }
     }
     if details_optional && !still_pending && failures.is_empty() {
         failures.push(format!(
@@ -887,17 +948,20 @@ fn native_corpus() {
     // Build: one object per program, linked for each runtime.
     let built = parallel_map(&specs, JOBS, |spec| {
         let libtsan = build_libtsan(spec, &paths);
-        let hbsan = match (&libtsan, &hbsan) {
-            (Ok(()), Some(driver)) => Some(build_hbsan(spec, &paths, driver)),
-            _ => None,
+        let (hbsan, pass) = match (&libtsan, &hbsan) {
+            (Ok(()), Some(driver)) => (
+                Some(build_hbsan(spec, &paths, driver)),
+                Some(build_hbsan_pass(spec, &paths, driver)),
+            ),
+            _ => (None, None),
         };
-        (libtsan, hbsan)
+        (libtsan, hbsan, pass)
     });
     let build_time = started.elapsed();
 
     // Run: every (program, runtime) pair that built; racy programs several times.
     let mut jobs: Vec<(usize, Runtime)> = Vec::new();
-    for (i, (libtsan, hbsan_built)) in built.iter().enumerate() {
+    for (i, (libtsan, hbsan_built, pass_built)) in built.iter().enumerate() {
         let name = &specs[i].name;
         match libtsan {
             Ok(()) => jobs.push((i, Runtime::Libtsan)),
@@ -906,6 +970,13 @@ fn native_corpus() {
         match hbsan_built {
             Some(Ok(())) => jobs.push((i, Runtime::Hbsan)),
             Some(Err(e)) => failures.push(format!("tests/native/{name} [hbsan]: link failed: {e}")),
+            None => {}
+        }
+        match pass_built {
+            Some(Ok(())) => jobs.push((i, Runtime::HbsanPass)),
+            Some(Err(e)) => failures.push(format!(
+                "tests/native/{name} [hbsan-pass]: build failed: {e}"
+            )),
             None => {}
         }
     }
@@ -918,11 +989,11 @@ fn native_corpus() {
     for ((i, runtime), result) in jobs.iter().zip(&results) {
         runs += result.verdicts.len();
         failures.extend(result.failures.iter().cloned());
-        if *runtime != Runtime::Hbsan {
+        if *runtime == Runtime::Libtsan {
             continue;
         }
         let spec = &specs[*i];
-        if result.still_pending {
+        if result.still_pending && *runtime == Runtime::Hbsan {
             if let Some(reason) = &spec.hbsan_pending {
                 pending.push(format!("{} ({reason})", spec.name));
             }
@@ -947,7 +1018,7 @@ fn native_corpus() {
                         .join(", ")
                 };
                 failures.push(format!(
-                    "tests/native/{}: verdicts differ: libtsan [{}] vs hbsan [{}]",
+                    "tests/native/{}: verdicts differ: libtsan [{}] vs {runtime} [{}]",
                     spec.name,
                     list(libtsan),
                     list(&result.verdicts)
@@ -969,7 +1040,7 @@ fn native_corpus() {
         specs.len(),
         specs.len() - racy,
         if hbsan.is_some() {
-            "libtsan and hbsan"
+            "libtsan, hbsan and hbsan-pass"
         } else {
             "libtsan only"
         },

@@ -13,9 +13,30 @@ const NESTED_ENV: &str = "HBSAN_CC_NESTED";
 #[derive(Debug, Clone)]
 pub struct Compiler {
     words: Vec<String>,
+    /// Whether `CC`/`CXX` chose it.
+    from_env: bool,
 }
 
 impl Compiler {
+    /// The compiler `words` (program, then arguments it always gets).
+    pub fn new(words: Vec<String>) -> Compiler {
+        assert!(!words.is_empty(), "a compiler command has a program");
+        Compiler {
+            words,
+            from_env: false,
+        }
+    }
+
+    /// Whether `CC`/`CXX` named this compiler.
+    pub fn is_from_env(&self) -> bool {
+        self.from_env
+    }
+
+    /// The program's file name (`clang-19` for `/usr/bin/clang-19 -m64`).
+    pub fn program_name(&self) -> &str {
+        self.words[0].rsplit('/').next().unwrap_or(&self.words[0])
+    }
+
     /// `CXX` (else `g++`) for C++, `CC` (else `gcc`) for C.
     pub fn from_env(cxx: bool) -> Compiler {
         let (var, default) = if cxx { ("CXX", "g++") } else { ("CC", "gcc") };
@@ -31,11 +52,12 @@ impl Compiler {
             .map(str::to_string)
             .collect();
         if words.is_empty() {
-            Compiler {
-                words: vec![default.to_string()],
-            }
+            Compiler::new(vec![default.to_string()])
         } else {
-            Compiler { words }
+            Compiler {
+                words,
+                from_env: chosen.is_some(),
+            }
         }
     }
 

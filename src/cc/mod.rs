@@ -12,26 +12,49 @@
 //!   the same way.
 //! - Anything else (`--version`, no input files) goes to the compiler
 //!   unchanged, so errors are the compiler's own, with its exit status.
+//! - `--pass=hbsan` (hbsan's own option) compiles sources through clang and
+//!   hbsan's instrumentation pass instead of `-fsanitize=thread`'s; see
+//!   [`pass`].
 
 pub mod args;
 pub mod compiler;
 pub mod libhbsan;
+pub mod pass;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use args::{Arg, CommandLine, LinkKind, Mode};
 use compiler::Compiler;
+use pass::Pass;
 
 /// The option that instruments compile steps.
 const TSAN: &str = "-fsanitize=thread";
 
 /// `hbsan cc ARGS…` (`cxx`: `hbsan c++ ARGS…`); returns the exit status.
 pub fn main(args: &[String], cxx: bool) -> i32 {
-    let compiler = Compiler::from_env(cxx);
+    let (pass, args) = match pass::split_option(args) {
+        Ok(split) => split,
+        Err(e) => {
+            eprintln!("hbsan: {e}");
+            return 2;
+        }
+    };
+    let args = &args[..];
+    let compiler = match pass {
+        Pass::Compiler => Compiler::from_env(cxx),
+        Pass::Hbsan => match pass::clang(cxx) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("hbsan: {e}");
+                return 1;
+            }
+        },
+    };
     let cl = args::parse(args);
     match cl.mode {
         Mode::Query => compiler.run(args),
+        Mode::CompileOnly if pass == Pass::Hbsan => pass::compile_only(&compiler, &cl, args),
         Mode::CompileOnly => {
             // First, so that a later -fno-sanitize=thread of the user's wins.
             let mut full = vec![TSAN.to_string()];
@@ -45,12 +68,12 @@ pub fn main(args: &[String], cxx: bool) -> i32 {
             );
             1
         }
-        Mode::Link(kind) => compile_and_link(&compiler, &cl, kind),
+        Mode::Link(kind) => compile_and_link(&compiler, pass, &cl, kind),
     }
 }
 
 /// Compiles the sources (if any) into temporary objects, then links.
-fn compile_and_link(compiler: &Compiler, cl: &CommandLine, kind: LinkKind) -> i32 {
+fn compile_and_link(compiler: &Compiler, pass: Pass, cl: &CommandLine, kind: LinkKind) -> i32 {
     let objects = match ObjectDir::for_sources(cl) {
         Ok(dir) => dir,
         Err(e) => {
@@ -61,15 +84,40 @@ fn compile_and_link(compiler: &Compiler, cl: &CommandLine, kind: LinkKind) -> i3
     let compile_opts = compile_options(cl);
     let mut failed = 0;
     for (n, (source, lang)) in cl.sources().enumerate() {
+        let object = objects.object(n, source);
+        if pass == Pass::Hbsan {
+            let mut options = compile_opts.clone();
+            options.extend(
+                dependency_output(cl, source)
+                    .chunks(2)
+                    .map(<[String]>::to_vec),
+            );
+            let code = pass::compile(
+                compiler,
+                &pass::Step {
+                    source,
+                    lang,
+                    options: &options,
+                    emit_llvm: false,
+                    output_kind: pass::Output::Object,
+                    output: &object,
+                    scratch: &object,
+                },
+            );
+            if code != 0 && failed == 0 {
+                failed = code;
+            }
+            continue;
+        }
         let mut step = vec![TSAN.to_string()];
-        step.extend(compile_opts.iter().cloned());
+        step.extend(compile_opts.iter().flatten().cloned());
         step.push("-c".into());
         if let Some(lang) = lang {
             step.extend(["-x".to_string(), lang.to_string()]);
         }
         step.push(source.to_string());
         step.push("-o".into());
-        step.push(objects.object(n, source).display().to_string());
+        step.push(object.display().to_string());
         step.extend(dependency_output(cl, source));
         // Like gcc: every source is compiled, and nothing is linked if one
         // failed.
@@ -101,7 +149,7 @@ fn compile_and_link(compiler: &Compiler, cl: &CommandLine, kind: LinkKind) -> i3
 /// The options for compiling one source of a compile-and-link command
 /// line: everything but the inputs, the output, the `-x` languages (each
 /// source gets its own) and what only the linker reads.
-fn compile_options(cl: &CommandLine) -> Vec<String> {
+fn compile_options(cl: &CommandLine) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     for arg in &cl.args {
         let Arg::Opt(words) = arg else { continue };
@@ -112,7 +160,7 @@ fn compile_options(cl: &CommandLine) -> Vec<String> {
             || first.starts_with("-Wl,")
             || first == "-Xlinker";
         if !link_only {
-            out.extend(words.iter().cloned());
+            out.push(words.clone());
         }
     }
     out
@@ -262,7 +310,7 @@ mod tests {
             "-L/lib",
         ]);
         assert_eq!(
-            compile_options(&line),
+            compile_options(&line).concat(),
             ["-O2", "-DX=1", "-pthread", "-L/lib"]
         );
     }

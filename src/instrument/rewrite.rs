@@ -52,6 +52,20 @@ fn has_attr(m: &Module<'_>, f: &Function, word: &str) -> bool {
     })
 }
 
+/// Whether the module's only ThreadSanitizer content is the constructor clang's module pass
+/// adds (`tsan.module_ctor` calling `__tsan_init`): IR compiled with `-fsanitize=thread` and the
+/// function pass's instrumentation switched off (`-mllvm -tsan-instrument-*=0`), which is how
+/// `hbsan cc --pass=hbsan` gets IR that was optimized the way ThreadSanitizer needs (no
+/// speculative loads in `sanitize_thread` functions) but carries no checks yet.
+fn clang_ctor_only(m: &Module<'_>) -> bool {
+    m.symbols.contains("@tsan.module_ctor")
+        && m.symbols.contains("@__tsan_init")
+        && !m
+            .symbols
+            .iter()
+            .any(|s| s.starts_with("@__tsan_") && s != "@__tsan_init")
+}
+
 /// A prefix for fresh names that occurs nowhere in the input.
 fn fresh_prefix(src: &str) -> String {
     let mut p = "hbsan.".to_string();
@@ -65,8 +79,9 @@ fn fresh_prefix(src: &str) -> String {
 
 /// Instruments a parsed module; returns the new text and the counters.
 pub fn instrument(src: &str, m: &Module<'_>, cfg: Config) -> Result<(String, Stats), SyntaxError> {
+    let has_clang_ctor = clang_ctor_only(m);
     for marker in ["@__tsan_func_entry", "@__tsan_init", CTOR] {
-        if m.symbols.contains(marker) {
+        if m.symbols.contains(marker) && !(has_clang_ctor && marker == "@__tsan_init") {
             return Err(SyntaxError {
                 line: 1,
                 message: format!("the module is already instrumented (it mentions {marker})"),
@@ -83,9 +98,18 @@ pub fn instrument(src: &str, m: &Module<'_>, cfg: Config) -> Result<(String, Sta
     for item in &m.items {
         let lines = &m.lines[item.line..item.line + item.nlines];
         match item.kind {
+            ItemKind::Function(fi)
+                if has_clang_ctor && m.functions[fi].name == "@tsan.module_ctor" =>
+            {
+                // It runs before the runtime is initialized: left as clang wrote it.
+                out.extend(lines.iter().map(|l| l.to_string()))
+            }
             ItemKind::Function(fi) => {
                 let f = &m.functions[fi];
                 rewrite_function(m, f, cfg, sanitize_attr_mode, &mut em, &mut out);
+            }
+            ItemKind::GlobalCtors if has_clang_ctor => {
+                out.extend(lines.iter().map(|l| l.to_string()))
             }
             ItemKind::GlobalCtors => {
                 let text = lines.join("\n");
@@ -106,6 +130,15 @@ pub fn instrument(src: &str, m: &Module<'_>, cfg: Config) -> Result<(String, Sta
             }
             ItemKind::Other => out.extend(lines.iter().map(|l| l.to_string())),
         }
+    }
+    if has_clang_ctor {
+        // clang's constructor already initializes the runtime.
+        out.extend(em.decls.iter().filter_map(|(name, decl)| {
+            (!m.symbols.contains(&format!("@{name}"))).then(|| decl.clone())
+        }));
+        let mut text = out.join("\n");
+        text.push('\n');
+        return Ok((text, em.stats));
     }
     // The constructor.
     let mut body = Vec::new();

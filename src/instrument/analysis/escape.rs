@@ -180,12 +180,8 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
                     all_benign = true;
                 }
             }
-            Op::Call {
-                kind: "call",
-                callee,
-                args,
-                ..
-            } if callee.starts_with('@') => {
+            // `invoke` passes arguments like `call` (C++ calls inside try regions).
+            Op::Call { callee, args, .. } if callee.starts_with('@') => {
                 for (i, a) in args.iter().enumerate() {
                     if non_capturing_arg(m, callee, i, a) {
                         *benign.entry(a.value.as_str()).or_default() += 1;
@@ -238,6 +234,8 @@ define void @f(ptr %out) {
   call void @g(ptr %b)
   call void @h(ptr nocapture %f)
   %t = call i32 @pthread_create(ptr %f, ptr null, ptr @g, ptr null)
+  invoke void @_ZNSt6thread4joinEv(ptr %f) to label %next unwind label %next
+next:
   %p = getelementptr inbounds [4 x i32], ptr %c, i64 0, i64 1
   store i32 2, ptr %p, align 4
   store ptr %d, ptr %d, align 8
