@@ -6,14 +6,19 @@
 //! as an operand of `llvm.memcpy`/`memmove`/`memset` (which do not capture) is invisible to
 //! every other thread: no access to it can race, so none needs a check.
 //!
-//! Every other use — stored as a value, passed to a call, returned, compared, merged by a
-//! `phi`/`select`, converted to an integer, used by an atomic — counts as an escape.
+//! A `phi` whose operands all point into the same slot (or are null, or are the loop's own
+//! back edge) is a pointer into that slot like any `getelementptr` of it.
+//!
+//! Every other use — stored as a value, passed to a call, returned, compared, merged with
+//! other pointers by a `phi`/`select`, converted to an integer, used by an atomic — counts as
+//! an escape.
 
 use std::collections::{HashMap, HashSet};
 
 use super::super::instructions::{Arg, Op};
 use super::super::lexer::tokenize;
 use super::super::module::{Function, Module, StmtKind};
+use super::objects::{Defs, defs, is_null_like};
 
 /// Whether a callee leaves its pointer arguments uncaptured and unshared.
 fn non_capturing_intrinsic(callee: &str) -> bool {
@@ -110,6 +115,51 @@ fn non_capturing_arg(m: &Module<'_>, callee: &str, i: usize, arg: &Arg) -> bool 
         || NON_CAPTURING_FAMILIES.iter().any(|p| callee.starts_with(p))
 }
 
+/// The pointer a `phi` is derived from, if all its operands are pointers into one slot: each
+/// one already known to derive from it (`root_of`), a null-like constant, or a loop's back
+/// edge (a `getelementptr`/`bitcast` chain leading back to the phi itself). Returns a
+/// derived pointer of that slot (any one: only its root matters).
+fn phi_root<'a>(
+    defs: &Defs,
+    f: &Function,
+    root_of: &'a HashMap<String, String>,
+    phi: &str,
+    incoming: &'a [(String, String)],
+) -> Option<&'a String> {
+    let mut found: Option<&'a String> = None;
+    for (v, _) in incoming {
+        if is_null_like(v) || leads_back_to(defs, f, v, phi) {
+            continue;
+        }
+        match root_of.get(v) {
+            Some(root) if found.is_none_or(|r| root_of.get(r) == Some(root)) => {
+                found = found.or(Some(v))
+            }
+            _ => return None,
+        }
+    }
+    found
+}
+
+/// Whether `v` is `target` or derived from it by a `getelementptr`/`bitcast` chain.
+fn leads_back_to(defs: &Defs, f: &Function, v: &str, target: &str) -> bool {
+    let mut v = v;
+    for _ in 0..64 {
+        if v == target {
+            return true;
+        }
+        let Some(inst) = defs.get(v).and_then(|&i| f.stmts[i].inst()) else {
+            return false;
+        };
+        v = match &inst.op {
+            Op::Gep { base, .. } => &base.text,
+            Op::Cast { op, val, .. } if op == "bitcast" => &val.text,
+            _ => return false,
+        };
+    }
+    false
+}
+
 /// The allocas (by `%name`) whose address never escapes.
 pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
     // Roots, then every pointer derived from them, each mapped to its root.
@@ -124,6 +174,7 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
     if root_of.is_empty() {
         return HashSet::new();
     }
+    let defs = defs(f);
     // Derivations may appear textually before their base is known (blocks are not in
     // dominance order), so iterate to a fixed point.
     let mut changed = true;
@@ -137,6 +188,10 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
             let base = match &inst.op {
                 Op::Gep { base, .. } => &base.text,
                 Op::Cast { op, val, .. } if op == "bitcast" => &val.text,
+                Op::Phi { incoming, .. } => match phi_root(&defs, f, &root_of, r, incoming) {
+                    Some(root) => root,
+                    None => continue,
+                },
                 _ => continue,
             };
             if let Some(root) = root_of.get(base).cloned()
@@ -163,6 +218,15 @@ pub fn private_allocas(m: &Module<'_>, f: &Function) -> HashSet<String> {
                 ptr, atomic: None, ..
             } => *benign.entry(ptr.text.as_str()).or_default() += 1,
             Op::Gep { base, .. } => *benign.entry(base.text.as_str()).or_default() += 1,
+            // A phi of pointers into one slot is a pointer into that slot (see `phi_root`).
+            Op::Phi { .. }
+                if inst
+                    .result
+                    .as_ref()
+                    .is_some_and(|r| root_of.contains_key(r)) =>
+            {
+                all_benign = true
+            }
             Op::Cast { op, val, .. } if op == "bitcast" => {
                 *benign.entry(val.text.as_str()).or_default() += 1
             }
@@ -255,6 +319,49 @@ next:
             p.contains("%f"),
             "nocapture and pthread_create's out-parameter"
         );
+    }
+
+    #[test]
+    fn phis_of_one_slot_stay_private() {
+        let src = "declare void @g(ptr)
+define void @f(i1 %c, i64 %n) {
+entry:
+  %buf = alloca [8 x i64], align 8
+  %s = alloca { i64, i64 }, align 8
+  %x = alloca i64, align 8
+  %y = alloca i64, align 8
+  %f1 = getelementptr inbounds i8, ptr %s, i64 8
+  br label %loop
+loop:
+  %p = phi ptr [ %buf, %entry ], [ %p.next, %loop ]
+  %q = phi ptr [ %s, %entry ], [ %f1, %loop ]
+  %m = phi ptr [ %x, %entry ], [ %y, %loop ]
+  store i64 0, ptr %p, align 8
+  store i64 1, ptr %q, align 8
+  store i64 2, ptr %m, align 8
+  %p.next = getelementptr inbounds i64, ptr %p, i64 1
+  br i1 %c, label %loop, label %out
+out:
+  ret void
+}
+";
+        let m = parse(src).expect("parses");
+        let f = &m.functions[0];
+        let p = private_allocas(&m, f);
+        assert!(
+            p.contains("%buf"),
+            "a pointer induction variable over one array"
+        );
+        assert!(p.contains("%s"), "a phi of two fields of one struct");
+        assert!(!p.contains("%x") && !p.contains("%y"), "a phi of two slots");
+        let d = super::super::objects::defs(f);
+        use super::super::objects::{Object, underlying};
+        assert_eq!(
+            underlying(&m, f, &d, "%p.next"),
+            Object::Alloca("%buf".into())
+        );
+        assert_eq!(underlying(&m, f, &d, "%q"), Object::Alloca("%s".into()));
+        assert_eq!(underlying(&m, f, &d, "%m"), Object::Unknown);
     }
 
     #[test]

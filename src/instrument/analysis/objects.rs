@@ -42,34 +42,99 @@ pub enum Object {
 /// Follows `getelementptr` and `bitcast` (instructions and constant expressions) down to the
 /// underlying object of a pointer value.
 pub fn underlying(m: &Module<'_>, f: &Function, defs: &Defs, value: &str) -> Object {
+    underlying_through_phis(m, f, defs, value, &mut Vec::new()).unwrap_or(Object::Unknown)
+}
+
+/// Whether a `phi` operand is no pointer to any object (`null`, `undef`, `poison`).
+pub fn is_null_like(v: &str) -> bool {
+    matches!(v, "null" | "undef" | "poison")
+}
+
+/// [`underlying`], also through `phi`s whose operands all lead to the same stack slot or
+/// global (a pointer induction variable stepping through one array, a pointer chosen among
+/// fields of one struct). `None` means "only back to a `phi` being resolved" (a loop's
+/// back edge), which agrees with anything.
+fn underlying_through_phis(
+    m: &Module<'_>,
+    f: &Function,
+    defs: &Defs,
+    value: &str,
+    open_phis: &mut Vec<String>,
+) -> Option<Object> {
     let mut v = value.to_string();
     for _ in 0..MAX_STEPS {
-        if v.starts_with('@') {
-            return Object::Global(v);
-        }
-        if v.starts_with('%') {
-            let Some(inst) = defs.get(&v).and_then(|&i| f.stmts[i].inst()) else {
-                return Object::Unknown;
-            };
-            match &inst.op {
-                Op::Alloca { .. } => return Object::Alloca(v),
-                Op::Gep { base, .. } => v = base.text.clone(),
-                Op::Cast { op, val, .. } if op == "bitcast" || op == "addrspacecast" => {
-                    v = val.text.clone()
-                }
-                Op::Load { .. } if inst.tbaa.as_deref().is_some_and(|t| is_vtable_tag(m, t)) => {
-                    return Object::Vtable;
-                }
-                _ => return Object::Unknown,
+        if let Some(Op::Phi { incoming, .. }) = defs
+            .get(&v)
+            .and_then(|&i| f.stmts[i].inst())
+            .map(|inst| &inst.op)
+        {
+            if open_phis.contains(&v) {
+                return None;
             }
-            continue;
+            if open_phis.len() >= 8 {
+                return Some(Object::Unknown);
+            }
+            open_phis.push(v.clone());
+            let mut found: Option<Object> = None;
+            for (value, _) in incoming {
+                if is_null_like(value) {
+                    continue;
+                }
+                match underlying_through_phis(m, f, defs, value, open_phis) {
+                    None => {}
+                    Some(o @ (Object::Alloca(_) | Object::Global(_)))
+                        if found.is_none() || found.as_ref() == Some(&o) =>
+                    {
+                        found = Some(o)
+                    }
+                    Some(_) => {
+                        found = Some(Object::Unknown);
+                        break;
+                    }
+                }
+            }
+            open_phis.pop();
+            // A phi of nothing but null-like values and back edges points to no object.
+            return Some(found.unwrap_or(Object::Unknown));
         }
-        match const_expr_base(&v) {
-            Some(base) => v = base,
-            None => return Object::Unknown,
+        let object = step(m, f, defs, &mut v);
+        if object.is_some() {
+            return object;
         }
     }
-    Object::Unknown
+    Some(Object::Unknown)
+}
+
+/// One step down a pointer chain: the object `v` is, or `None` after replacing `v` by the
+/// pointer it is derived from.
+fn step(m: &Module<'_>, f: &Function, defs: &Defs, v: &mut String) -> Option<Object> {
+    if v.starts_with('@') {
+        return Some(Object::Global(v.clone()));
+    }
+    if v.starts_with('%') {
+        let Some(inst) = defs.get(v.as_str()).and_then(|&i| f.stmts[i].inst()) else {
+            return Some(Object::Unknown);
+        };
+        match &inst.op {
+            Op::Alloca { .. } => return Some(Object::Alloca(v.clone())),
+            Op::Gep { base, .. } => *v = base.text.clone(),
+            Op::Cast { op, val, .. } if op == "bitcast" || op == "addrspacecast" => {
+                *v = val.text.clone()
+            }
+            Op::Load { .. } if inst.tbaa.as_deref().is_some_and(|t| is_vtable_tag(m, t)) => {
+                return Some(Object::Vtable);
+            }
+            _ => return Some(Object::Unknown),
+        }
+        return None;
+    }
+    match const_expr_base(v) {
+        Some(base) => {
+            *v = base;
+            None
+        }
+        None => Some(Object::Unknown),
+    }
 }
 
 /// The pointer operand of a `getelementptr (...)`, `bitcast (...)` or `addrspacecast (...)`
