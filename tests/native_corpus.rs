@@ -1,8 +1,9 @@
 //! The native corpus: the C and C++ programs in `tests/native/` (racy programs and
 //! their fixed twins, annotated as described in `tests/native/README.md`), built
-//! with gcc's `-fsanitize=thread` and run under two runtimes:
+//! three ways and run:
 //!
-//! - **libtsan**: linked by gcc/g++ with its own libtsan — the reference;
+//! - **libtsan**: built with gcc's `-fsanitize=thread`, linked by gcc/g++ with its
+//!   own libtsan — the reference;
 //! - **hbsan**: the same object linked through `hbsan cc OBJ -o PROG [link flags]`.
 //!   While that command is not there yet (the binary is missing or
 //!   `hbsan cc --version` fails or prints nothing) the column is skipped with one
@@ -15,7 +16,9 @@
 //! Racy programs must exit 66 with a report naming both annotated accesses and the
 //! location, on every run; fixed ones must exit 0 without a report. Programs
 //! marked `libtsan=false-positive` must be reported by libtsan and be silent under
-//! hbsan; for every other program the two runtimes must give the same verdicts.
+//! hbsan; for every other program all columns must give the same verdicts (a racy
+//! program libtsan misses on some runs but reports on others is said, not failed:
+//! libtsan evicts shadow cells at random).
 //! Racy programs listed in `tests/native/hbsan_pending.txt` (hbsan finds the race
 //! but its report still differs from libtsan's) get a verdict-only check under
 //! hbsan, and fail once hbsan matches, so that the list cannot go stale.
