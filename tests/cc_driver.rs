@@ -954,3 +954,77 @@ int main() {
         assert_clean(&dir.join("sync"), "sum=57\n");
     }
 }
+
+/// Thread names (`pthread_setname_np` by the creator before the thread runs,
+/// `AnnotateThreadName` by the thread itself) appear in the report's thread
+/// lines; memory declared with `AnnotateBenignRaceSized` is not reported,
+/// while a race on its neighbour still is.
+#[test]
+fn thread_names_and_benign_races() {
+    if !runtime_ready("thread_names_and_benign_races") {
+        return;
+    }
+    let program = r#"
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+void AnnotateBenignRaceSized(const char *f, int l, const volatile void *mem, size_t size,
+                             const char *desc);
+void AnnotateThreadName(const char *f, int l, const char *name);
+static int stats, shared;
+static atomic_int step; /* relaxed: orders in time, not in happens-before */
+static void wait_for(int n) {
+    while (atomic_load_explicit(&step, memory_order_relaxed) != n)
+        ;
+}
+static void *first(void *arg) {
+    stats++;
+    shared = 1;
+    atomic_store_explicit(&step, 1, memory_order_relaxed);
+    wait_for(3);
+    return arg;
+}
+static void *second(void *arg) {
+    AnnotateThreadName(__FILE__, __LINE__, "self-named");
+    wait_for(1);
+    shared = 2;
+    atomic_store_explicit(&step, 2, memory_order_relaxed);
+    return arg;
+}
+int main(void) {
+    AnnotateBenignRaceSized(__FILE__, __LINE__, &stats, sizeof stats, "statistics");
+    pthread_t a, b;
+    pthread_create(&a, NULL, first, NULL);
+    pthread_setname_np(a, "named-by-main");
+    pthread_create(&b, NULL, second, NULL);
+    wait_for(2);
+    int seen = stats;
+    atomic_store_explicit(&step, 3, memory_order_relaxed);
+    pthread_join(a, NULL);
+    pthread_join(b, NULL);
+    printf("stats=%d shared=%d\n", seen, shared);
+    return 0;
+}
+"#;
+    let dir = workdir("names", &[("names.c", program)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "-O1", "names.c", "-o", "names"]));
+    for _ in 0..3 {
+        let (code, stdout, stderr) = run(&dir.join("names"));
+        assert_eq!(code, Some(66), "{stdout}{stderr}");
+        assert_eq!(stdout, "stats=1 shared=2\n");
+        assert!(
+            stderr.contains("ThreadSanitizer: reported 1 warnings"),
+            "only the race on `shared`: {stderr}"
+        );
+        assert!(stderr.contains("Location is global 'shared'"), "{stderr}");
+        assert!(
+            stderr.contains("Thread T1 'named-by-main' (tid="),
+            "{stderr}"
+        );
+        assert!(stderr.contains("Thread T2 'self-named' (tid="), "{stderr}");
+    }
+}

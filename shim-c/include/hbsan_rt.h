@@ -39,8 +39,12 @@ void __hbsan_defer_signal(void (*deliver)(void));
 /* ---- threads ----------------------------------------------------------- */
 
 /* In the parent, before the real pthread_create: records the creation
- * (the parent's release) and returns a ticket for the child. */
-void *__hbsan_thread_create(void *caller_pc, void *self_pc);
+ * (the parent's release) and returns a ticket for the child; *tid receives
+ * the new thread's id in the runtime. */
+void *__hbsan_thread_create(void *caller_pc, void *self_pc, unsigned *tid);
+/* In the parent, after the real creation succeeded: thread `tid` is
+ * `thread` (its pthread_t), which the parent may name before it runs. */
+void __hbsan_thread_created(unsigned tid, unsigned long thread);
 /* The real pthread_create failed: forget the ticket. */
 void __hbsan_thread_create_failed(void *ticket);
 /* In the child, before the start routine: the child's acquire; [stack_lo,
@@ -55,6 +59,13 @@ void __hbsan_thread_finish(int joinable);
 void __hbsan_thread_joined(unsigned long thread);
 /* pthread_detach(thread) succeeded: nobody will join it. */
 void __hbsan_thread_detached(unsigned long thread);
+/* `thread` was named (pthread_setname_np, AnnotateThreadName): reports call
+ * it `Thread T1 'name'`. `name` is NUL-terminated; an unknown thread is
+ * ignored. */
+void __hbsan_thread_named(unsigned long thread, const char *name);
+/* begin != 0: the calling thread's synchronization stops being seen (nests);
+ * begin == 0: one level ends. */
+void __hbsan_ignore_sync(int begin);
 
 /* ---- locks -------------------------------------------------------------- */
 
@@ -86,6 +97,9 @@ void __hbsan_free(void *p, void *caller_pc, void *self_pc);
 void __hbsan_mapped(void *p, size_t size);
 /* A mapping is gone (munmap): fresh shadow, forgotten sync objects and blocks. */
 void __hbsan_unmapped(void *p, size_t size);
+/* [p, p+size) is racy on purpose (AnnotateBenignRaceSized): races on it
+ * are not reported until it is freed or unmapped. */
+void __hbsan_benign_race(const void *p, size_t size);
 /* The interceptor reads / writes [p, p+size) on behalf of the program
  * (mem*, str*, ...). */
 void __hbsan_read_range(const void *p, size_t size, void *caller_pc, void *self_pc);

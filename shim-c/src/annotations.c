@@ -5,10 +5,13 @@
  *
  * Defined weak: a program that carries its own (dynamic_annotations.c
  * defines them all, as empty functions) keeps them, as it would under a
- * runtime in a shared library. Annotations the detector has no counterpart
- * for (benign races, thread names, producer-consumer queues) do nothing.
+ * runtime in a shared library. Annotations ThreadSanitizer's runtime gives
+ * no meaning either (condition variables, producer-consumer queues, expected
+ * races) do nothing here.
  */
 #define _GNU_SOURCE
+#include <pthread.h>
+
 #include "real.h"
 
 /* The runtime's annotation entry points (ABI.md §1). */
@@ -35,6 +38,8 @@ WEAK void AnnotateIgnoreReadsBegin(WHERE);
 WEAK void AnnotateIgnoreReadsEnd(WHERE);
 WEAK void AnnotateIgnoreWritesBegin(WHERE);
 WEAK void AnnotateIgnoreWritesEnd(WHERE);
+WEAK void AnnotateIgnoreSyncBegin(WHERE);
+WEAK void AnnotateIgnoreSyncEnd(WHERE);
 WEAK void AnnotateNewMemory(WHERE, void *mem, size_t size);
 WEAK void AnnotateBenignRaceSized(WHERE, void *mem, size_t size, const char *desc);
 WEAK void AnnotateBenignRace(WHERE, void *mem, const char *desc);
@@ -128,6 +133,20 @@ void AnnotateIgnoreWritesEnd(WHERE) {
     __tsan_ignore_thread_end();
 }
 
+/* The thread's synchronization is not seen (acquires, releases, lock
+ * operations), its accesses still are. */
+void AnnotateIgnoreSyncBegin(WHERE) {
+    (void)file, (void)line;
+    if (!hbsan_forward_only())
+        __hbsan_ignore_sync(1);
+}
+
+void AnnotateIgnoreSyncEnd(WHERE) {
+    (void)file, (void)line;
+    if (!hbsan_forward_only())
+        __hbsan_ignore_sync(0);
+}
+
 /* Memory that starts a new life (a custom allocator's block). */
 void AnnotateNewMemory(WHERE, void *mem, size_t size) {
     (void)file, (void)line;
@@ -135,18 +154,34 @@ void AnnotateNewMemory(WHERE, void *mem, size_t size) {
         __hbsan_mapped(mem, size);
 }
 
+/* Memory racy on purpose: its races are not reported while it lives. */
+void AnnotateBenignRaceSized(WHERE, void *mem, size_t size, const char *desc) {
+    (void)file, (void)line, (void)desc;
+    if (!hbsan_forward_only())
+        __hbsan_benign_race(mem, size);
+}
+
+void AnnotateBenignRace(WHERE, void *mem, const char *desc) {
+    (void)file, (void)line, (void)desc;
+    if (!hbsan_forward_only())
+        __hbsan_benign_race(mem, 1);
+}
+
+void WTFAnnotateBenignRaceSized(WHERE, void *mem, size_t size, const char *desc) {
+    (void)file, (void)line, (void)desc;
+    if (!hbsan_forward_only())
+        __hbsan_benign_race(mem, size);
+}
+
+/* Names the calling thread in reports: `Thread T1 'name'`. */
+void AnnotateThreadName(WHERE, const char *name) {
+    (void)file, (void)line;
+    if (!hbsan_forward_only())
+        __hbsan_thread_named((unsigned long)pthread_self(), name);
+}
+
 /* ---- accepted, with nothing to do ---------------------------------------------------------- */
 
-void AnnotateBenignRaceSized(WHERE, void *mem, size_t size, const char *desc) {
-    (void)file, (void)line, (void)mem, (void)size, (void)desc;
-}
-void AnnotateBenignRace(WHERE, void *mem, const char *desc) {
-    (void)file, (void)line, (void)mem, (void)desc;
-}
-void WTFAnnotateBenignRaceSized(WHERE, void *mem, size_t size, const char *desc) {
-    (void)file, (void)line, (void)mem, (void)size, (void)desc;
-}
-void AnnotateThreadName(WHERE, const char *name) { (void)file, (void)line, (void)name; }
 void AnnotateCondVarSignal(WHERE, void *cv) { (void)file, (void)line, (void)cv; }
 void AnnotateCondVarSignalAll(WHERE, void *cv) { (void)file, (void)line, (void)cv; }
 void AnnotateCondVarWait(WHERE, void *cv, void *lock) {

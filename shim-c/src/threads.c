@@ -30,6 +30,7 @@ HBSAN_REAL_SLOT(pthread_tryjoin_np);
 HBSAN_REAL_SLOT(pthread_timedjoin_np);
 HBSAN_REAL_SLOT(pthread_clockjoin_np);
 HBSAN_REAL_SLOT(pthread_detach);
+HBSAN_REAL_SLOT(pthread_setname_np);
 HBSAN_REAL_SLOT(thrd_create);
 HBSAN_REAL_SLOT(thrd_join);
 HBSAN_REAL_SLOT(thrd_detach);
@@ -161,13 +162,13 @@ static int hbsan_thrd_main(void *p) {
  * creation: the child's start (the caller sets its routine), or NULL when
  * there is no memory for it. *mine receives the parent's signal mask. */
 static struct hbsan_start *creation_begin(void *arg, void *caller_pc, void *self_pc,
-                                          sigset_t *mine) {
+                                          sigset_t *mine, unsigned *tid) {
     ensure_finish_key();
     struct hbsan_start *start = __libc_malloc(sizeof *start);
     if (start == NULL)
         return NULL;
     start->arg = arg;
-    start->ticket = __hbsan_thread_create(caller_pc, self_pc);
+    start->ticket = __hbsan_thread_create(caller_pc, self_pc, tid);
     /* The child inherits the mask in force at creation: all blocked. */
     sigset_t all;
     sigfillset(&all);
@@ -179,15 +180,20 @@ static struct hbsan_start *creation_begin(void *arg, void *caller_pc, void *self
     return start;
 }
 
-/* After the real creation function returned (`ok`: it succeeded). */
-static void creation_end(struct hbsan_start *start, int ok, const sigset_t *mine) {
+/* After the real creation function returned (`ok`: it succeeded, and
+ * `thread` is the new thread's pthread_t; `tid` its id in the runtime). */
+static void creation_end(struct hbsan_start *start, int ok, const sigset_t *mine,
+                         unsigned long thread, unsigned tid) {
     hbsan_quiet_end();
     /* (Not start->sigmask: the child may have freed `start` already.) */
     pthread_sigmask(SIG_SETMASK, mine, NULL);
     if (!ok) {
         __hbsan_thread_create_failed(start->ticket);
         __libc_free(start);
+        return;
     }
+    /* The creator may name the thread before it runs. */
+    __hbsan_thread_created(tid, thread);
 }
 
 int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*routine)(void *),
@@ -196,13 +202,14 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*routin
     if (hbsan_forward_only())
         return REAL(pthread_create)(thread, attr, routine, arg);
     sigset_t mine;
+    unsigned tid = 0;
     struct hbsan_start *start =
-        creation_begin(arg, caller_pc, HBSAN_SELF_PC(pthread_create), &mine);
+        creation_begin(arg, caller_pc, HBSAN_SELF_PC(pthread_create), &mine, &tid);
     if (start == NULL)
         return EAGAIN;
     start->routine = routine;
     int rc = REAL(pthread_create)(thread, attr, hbsan_thread_main, start);
-    creation_end(start, rc == 0, &mine);
+    creation_end(start, rc == 0, &mine, rc == 0 ? (unsigned long)*thread : 0, tid);
     return rc;
 }
 
@@ -213,12 +220,15 @@ int thrd_create(thrd_t *thread, thrd_start_t routine, void *arg) {
     if (hbsan_forward_only())
         return REAL(thrd_create)(thread, routine, arg);
     sigset_t mine;
-    struct hbsan_start *start = creation_begin(arg, caller_pc, HBSAN_SELF_PC(thrd_create), &mine);
+    unsigned tid = 0;
+    struct hbsan_start *start =
+        creation_begin(arg, caller_pc, HBSAN_SELF_PC(thrd_create), &mine, &tid);
     if (start == NULL)
         return thrd_nomem;
     start->c11_routine = routine;
     int rc = REAL(thrd_create)(thread, hbsan_thrd_main, start);
-    creation_end(start, rc == thrd_success, &mine);
+    creation_end(start, rc == thrd_success, &mine,
+                 rc == thrd_success ? (unsigned long)*thread : 0, tid);
     return rc;
 }
 
@@ -257,6 +267,15 @@ int pthread_detach(pthread_t thread) {
     int rc = REAL(pthread_detach)(thread);
     if (rc == 0 && !hbsan_forward_only())
         __hbsan_thread_detached((unsigned long)thread);
+    return rc;
+}
+
+/* A thread's name shows in reports: `Thread T1 'worker'` (Rust's std names
+ * its threads this way too). */
+int pthread_setname_np(pthread_t thread, const char *name) {
+    int rc = REAL(pthread_setname_np)(thread, name);
+    if (rc == 0 && !hbsan_forward_only())
+        __hbsan_thread_named((unsigned long)thread, name);
     return rc;
 }
 

@@ -12,6 +12,7 @@ use crate::platform::lock::ForkHold;
 use crate::runtime::{self, Runtime, World};
 use crate::shadow::cell::AccessKind;
 use crate::shadow::check;
+use crate::thread::Tid;
 use crate::thread::current::{Guard, current, in_runtime, set_current, take_current, try_current};
 use crate::thread::lifecycle::Birth;
 
@@ -46,16 +47,34 @@ pub extern "C" fn __hbsan_defer_signal(deliver: Option<extern "C" fn()>) {
 
 // --- threads ----------------------------------------------------------------
 
-/// In the parent, before the real `pthread_create`: returns a ticket.
+/// In the parent, before the real `pthread_create`: returns a ticket, and
+/// the new thread's id in `*tid`.
+///
+/// # Safety
+/// `tid` must be null or point to a writable `u32`.
 #[unsafe(no_mangle)]
-pub extern "C" fn __hbsan_thread_create(
+pub unsafe extern "C" fn __hbsan_thread_create(
     caller_pc: *mut c_void,
     self_pc: *mut c_void,
+    tid: *mut u32,
 ) -> *mut c_void {
     let _g = Guard::enter();
     let thr = current();
     let birth = rt().create_thread(Some(thr), &[caller_pc as u64, self_pc as u64]);
+    if !tid.is_null() {
+        // SAFETY: the caller passes null or a writable `unsigned`.
+        unsafe { tid.write(birth.tid().0) };
+    }
     Box::into_raw(Box::new(birth)) as *mut c_void
+}
+
+/// The real creation of thread `tid` succeeded and gave it the `pthread_t`
+/// `thread`: from now on the creator may name it by that value, even before
+/// it runs. (A thread that already finished keeps no `pthread_t`.)
+#[unsafe(no_mangle)]
+pub extern "C" fn __hbsan_thread_created(tid: u32, thread: libc::c_ulong) {
+    let _g = Guard::enter();
+    rt().threads.set_pthread(Tid(tid), thread as usize);
 }
 
 /// Reclaims a ticket made by `__hbsan_thread_create`.
@@ -104,7 +123,40 @@ pub unsafe extern "C" fn __hbsan_thread_start(
     if lo < hi {
         rt.threads.set_stack(state.tid(), lo, hi);
     }
+    // SAFETY: pthread_self has no preconditions.
+    rt.threads
+        .set_pthread(state.tid(), unsafe { libc::pthread_self() } as usize);
     set_current(state);
+}
+
+/// Thread `thread` (a `pthread_t`) was given a name (`pthread_setname_np`,
+/// `AnnotateThreadName`): reports call it `Thread T1 'name'`. An unknown
+/// `thread` or a null `name` is ignored.
+///
+/// # Safety
+/// `name` must be null or point to a NUL-terminated string.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __hbsan_thread_named(thread: libc::c_ulong, name: *const libc::c_char) {
+    let _g = Guard::enter();
+    if name.is_null() {
+        return;
+    }
+    // SAFETY: the caller promises a NUL-terminated string.
+    let name = unsafe { core::ffi::CStr::from_ptr(name) }.to_string_lossy();
+    let rt = rt();
+    // SAFETY: pthread_self has no preconditions.
+    let me = unsafe { libc::pthread_self() } as usize;
+    let tid = if thread as usize == me {
+        let tid = current().tid();
+        // Threads the runtime did not see start learn their pthread_t here.
+        rt.threads.set_pthread(tid, me);
+        Some(tid)
+    } else {
+        rt.threads.by_pthread(thread as usize)
+    };
+    if let Some(tid) = tid {
+        rt.threads.set_name(tid, &name);
+    }
 }
 
 /// In the child, as late as possible: a joinable thread releases into its
@@ -232,6 +284,7 @@ pub extern "C" fn __hbsan_free(p: *mut c_void, caller_pc: *mut c_void, self_pc: 
     check::free_range(thr, start, block.size, self_pc as u64);
     thr.func_exit();
     rt.forget_sync_objects(start, block.size);
+    rt.reports.benign.forget(start, block.size);
 }
 
 /// A new mapping `[p, p+size)`.
@@ -250,7 +303,30 @@ pub extern "C" fn __hbsan_unmapped(p: *mut c_void, size: usize) {
     let start = p as usize;
     rt.shadow.reset(start, start.saturating_add(size));
     rt.forget_sync_objects(start, size);
+    rt.reports.benign.forget(start, size);
     rt.heap.remove_range(start, size);
+}
+
+/// `begin != 0`: the calling thread's synchronization stops being seen
+/// (`AnnotateIgnoreSyncBegin`; nests); `begin == 0`: one level ends (an
+/// unmatched end is ignored).
+#[unsafe(no_mangle)]
+pub extern "C" fn __hbsan_ignore_sync(begin: i32) {
+    let _g = Guard::enter();
+    let thr = current();
+    thr.ignore_sync = if begin != 0 {
+        thr.ignore_sync.saturating_add(1)
+    } else {
+        thr.ignore_sync.saturating_sub(1)
+    };
+}
+
+/// The program declared `[p, p+size)` racy on purpose
+/// (`AnnotateBenignRaceSized`): races on it are not reported while it lives.
+#[unsafe(no_mangle)]
+pub extern "C" fn __hbsan_benign_race(p: *const c_void, size: usize) {
+    let _g = Guard::enter();
+    rt().reports.benign.add(p as usize, size);
 }
 
 fn range(

@@ -59,6 +59,10 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
                 .unwrap_or_else(|| "null".into())
         );
         frames(&mut s, Some(&t.creation), sym, strip);
+        if let Some(name) = &t.name {
+            s.push_str(",\"name\":");
+            string(&mut s, name);
+        }
         s.push('}');
     }
     s.push_str("]}\n");

@@ -1,6 +1,7 @@
 //! Race reports: finding out what the two accesses were, deciding whether
 //! to show the report, and writing it out whole.
 
+pub mod benign;
 pub mod elf;
 pub mod go_text;
 pub mod json;
@@ -27,6 +28,8 @@ use symbolize::Symbolizer;
 pub struct Reporter {
     state: Mutex<State>,
     count: AtomicU64,
+    /// Memory declared racy on purpose: races on it are not reported.
+    pub benign: benign::BenignRanges,
 }
 
 struct State {
@@ -56,6 +59,7 @@ impl Reporter {
                 ranges: HashSet::new(),
             }),
             count: AtomicU64::new(0),
+            benign: benign::BenignRanges::new(),
         }
     }
 
@@ -104,6 +108,7 @@ impl Reporter {
     /// Holds the reporter's lock across `fork`.
     pub(crate) fn hold_for_fork(&'static self, hold: &mut ForkHold) {
         hold.hold(self.state.lock());
+        self.benign.hold_for_fork(hold);
     }
 
     /// Writes `text` to the report sink (summaries at exit).

@@ -37,6 +37,8 @@ pub struct ThreadDesc {
     pub parent: Option<Tid>,
     /// Where it was created, outermost first (empty: unknown).
     pub creation: Vec<u64>,
+    /// The name the program gave it, if any.
+    pub name: Option<String>,
 }
 
 /// Where the racy memory is.

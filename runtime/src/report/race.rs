@@ -40,6 +40,9 @@ pub fn report_race(thr: &ThreadState, c: Conflict) {
     if rt.options.suppress_equal_addresses && rt.reports.seen_range(addr, size) {
         return;
     }
+    if rt.reports.benign.covers(c.addr, c.size) {
+        return;
+    }
     let report = build(rt, thr, &c);
     if rt.suppressed(&report) {
         return;
@@ -103,8 +106,18 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
         size: prev_size,
         stack: restored.map(|r| r.stack),
     };
+    let location = rt.locate(c.addr);
+    // The threads the report names: both accessors, and the one that
+    // allocated the block or owns the stack (as ThreadSanitizer lists them).
+    let location_tid = match &location {
+        Some(Location::Heap { tid, .. } | Location::Stack { tid }) => Some(*tid),
+        _ => None,
+    };
     let mut threads = Vec::new();
-    for tid in [Some(thr.tid), prev_tid].into_iter().flatten() {
+    for tid in [Some(thr.tid), prev_tid, location_tid]
+        .into_iter()
+        .flatten()
+    {
         if threads.iter().any(|t: &ThreadDesc| t.tid == tid) {
             continue;
         }
@@ -115,6 +128,7 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
                 os_tid: info.os_tid,
                 parent: info.parent,
                 creation: rt.stacks.get(info.creation),
+                name: info.name.map(String::from),
             });
         }
     }
@@ -128,7 +142,7 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
         kind,
         current,
         previous,
-        location: rt.locate(c.addr),
+        location,
         threads,
         main_tid: rt.main_tid(),
     }

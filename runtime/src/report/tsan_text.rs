@@ -84,9 +84,14 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
             .parent
             .map(|p| thread_name(p, r.main_tid))
             .unwrap_or_else(|| "unknown thread".into());
+        let name = t
+            .name
+            .as_deref()
+            .map(|n| format!(" '{n}'"))
+            .unwrap_or_default();
         let _ = write!(
             s,
-            "  Thread T{} (tid={}, {}) created by {parent}",
+            "  Thread T{}{name} (tid={}, {}) created by {parent}",
             t.tid.0,
             t.os_tid,
             if t.running { "running" } else { "finished" }

@@ -30,7 +30,15 @@ pub struct ThreadInfo {
     pub running: bool,
     /// Its stack `[lo, hi)`, while it runs (native threads).
     pub stack: Option<(usize, usize)>,
+    /// Its `pthread_t`, while it runs (native threads; 0 if unknown).
+    pub pthread: usize,
+    /// The name the program gave it (`pthread_setname_np`, `AnnotateThreadName`).
+    pub name: Option<Box<str>>,
 }
+
+/// The longest thread name kept, in bytes (Linux allows 15; annotations may
+/// pass longer ones).
+pub const MAX_NAME_LEN: usize = 64;
 
 /// The thread registry. An entry is a few words (stacks live in the depot),
 /// so a program may create millions of threads over its life.
@@ -56,6 +64,8 @@ impl Registry {
                 os_tid: 0,
                 running: true,
                 stack: None,
+                pthread: 0,
+                name: None,
             });
         }
         tid
@@ -73,6 +83,43 @@ impl Registry {
         if let Some(t) = self.threads.lock().get_mut(tid.0 as usize) {
             t.running = false;
             t.stack = None;
+            // The pthread_t value may name another thread from now on.
+            t.pthread = 0;
+        }
+    }
+
+    /// Records the `pthread_t` of `tid` while it runs (a finished thread's
+    /// value may already belong to another thread: it is not recorded).
+    pub fn set_pthread(&self, tid: Tid, pthread: usize) {
+        if let Some(t) = self.threads.lock().get_mut(tid.0 as usize)
+            && t.running
+        {
+            t.pthread = pthread;
+        }
+    }
+
+    /// The running thread whose `pthread_t` is `pthread`.
+    pub fn by_pthread(&self, pthread: usize) -> Option<Tid> {
+        if pthread == 0 {
+            return None;
+        }
+        let threads = self.threads.lock();
+        // Newest first: a finished thread's value is cleared, so at most one
+        // running thread holds it, but the newest is the likely one.
+        threads
+            .iter()
+            .rposition(|t| t.running && t.pthread == pthread)
+            .map(|i| Tid(i as u32))
+    }
+
+    /// Names `tid` (cut at [`MAX_NAME_LEN`] bytes, on a character boundary).
+    pub fn set_name(&self, tid: Tid, name: &str) {
+        let mut end = name.len().min(MAX_NAME_LEN);
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        if let Some(t) = self.threads.lock().get_mut(tid.0 as usize) {
+            t.name = Some(name[..end].into());
         }
     }
 
@@ -132,5 +179,32 @@ mod tests {
         );
         assert!(r.info(a).unwrap().running);
         assert!(r.info(Tid(7)).is_none());
+    }
+
+    #[test]
+    fn names_and_pthread_values() {
+        let r = Registry::new();
+        let a = r.register(None, StackId::EMPTY);
+        let b = r.register(Some(a), StackId::EMPTY);
+        r.set_pthread(a, 0x1000);
+        r.set_pthread(b, 0x2000);
+        assert_eq!(r.by_pthread(0x2000), Some(b));
+        assert_eq!(r.by_pthread(0), None);
+        r.set_name(b, "worker");
+        assert_eq!(r.info(b).unwrap().name.as_deref(), Some("worker"));
+        // A finished thread's pthread_t may be reused by a new thread.
+        r.finish(b);
+        assert_eq!(r.by_pthread(0x2000), None);
+        // The creator's late notice about a thread that already ended is dropped.
+        r.set_pthread(b, 0x2000);
+        assert_eq!(r.by_pthread(0x2000), None);
+        let c = r.register(Some(a), StackId::EMPTY);
+        r.set_pthread(c, 0x2000);
+        assert_eq!(r.by_pthread(0x2000), Some(c));
+        // Long names are cut on a character boundary.
+        let long = "é".repeat(40);
+        r.set_name(c, &long);
+        let kept = r.info(c).unwrap().name.unwrap();
+        assert!(kept.len() <= MAX_NAME_LEN && long.starts_with(&*kept));
     }
 }
