@@ -81,6 +81,8 @@ enum ExpectedLocation {
     Heap(u64),
     /// `stack`, `stack:main`, `stack:thread`
     Stack(StackOwner),
+    /// `tls:main`, `tls:thread`: a thread's static TLS block
+    Tls(StackOwner),
     /// `none`: libtsan names no location (memory being freed); nothing is checked.
     Unchecked,
 }
@@ -295,9 +297,12 @@ fn parse_location(value: &str) -> Result<ExpectedLocation, String> {
         ("stack", None) => Ok(ExpectedLocation::Stack(StackOwner::Any)),
         ("stack", Some("main")) => Ok(ExpectedLocation::Stack(StackOwner::Main)),
         ("stack", Some("thread")) => Ok(ExpectedLocation::Stack(StackOwner::OtherThread)),
+        ("tls", Some("main")) => Ok(ExpectedLocation::Tls(StackOwner::Main)),
+        ("tls", Some("thread")) => Ok(ExpectedLocation::Tls(StackOwner::OtherThread)),
         ("none", None) => Ok(ExpectedLocation::Unchecked),
         _ => Err(format!(
-            "location={value}: global:NAME, heap:SIZE, stack[:main|:thread] or none"
+            "location={value}: global:NAME, heap:SIZE, stack[:main|:thread], tls:main|thread \
+             or none"
         )),
     }
 }
@@ -322,6 +327,8 @@ impl fmt::Display for ExpectedLocation {
             ExpectedLocation::Stack(StackOwner::OtherThread) => {
                 f.write_str("stack of a thread other than main")
             }
+            ExpectedLocation::Tls(StackOwner::Main) => f.write_str("TLS of main thread"),
+            ExpectedLocation::Tls(_) => f.write_str("TLS of a thread other than main"),
             ExpectedLocation::Unchecked => f.write_str("(location not checked)"),
         }
     }
@@ -355,7 +362,8 @@ fn location_matches(expected: &ExpectedLocation, got: &[Location]) -> bool {
     got.iter().any(|loc| match (expected, loc) {
         (ExpectedLocation::Global(name), Location::Global { name: n, .. }) => n == name,
         (ExpectedLocation::Heap(size), Location::Heap { size: s, .. }) => s == size,
-        (ExpectedLocation::Stack(owner), Location::Stack { thread }) => match owner {
+        (ExpectedLocation::Stack(owner), Location::Stack { thread })
+        | (ExpectedLocation::Tls(owner), Location::Tls { thread }) => match owner {
             StackOwner::Any => true,
             StackOwner::Main => thread == "main thread",
             StackOwner::OtherThread => thread.starts_with("thread "),
@@ -1092,6 +1100,10 @@ fn annotation_parsing() {
     assert_eq!(
         parse_location("stack:thread").unwrap(),
         ExpectedLocation::Stack(StackOwner::OtherThread)
+    );
+    assert_eq!(
+        parse_location("tls:thread").unwrap(),
+        ExpectedLocation::Tls(StackOwner::OtherThread)
     );
     assert!(parse_location("heap").is_err());
     assert!(parse_location("tls").is_err());

@@ -12,7 +12,8 @@
 //! - [`shadow`], [`clock`]: the data structures of the access check;
 //! - [`platform`]: the OS underneath.
 //!
-//! `unsafe` code lives in [`platform::mmap`], [`shadow::memory`],
+//! `unsafe` code lives in [`platform`] ([`platform::mmap`], [`platform::tls`],
+//! …), [`shadow::memory`],
 //! [`thread::pool`], [`thread::trace::ring`], [`report::symbolize`] and the
 //! ABI modules, each use with a `SAFETY:` note.
 

@@ -169,7 +169,9 @@ pub enum Location {
     },
     /// `Location is stack of main thread.` / `Location is stack of thread T1.`
     Stack { thread: String },
-    /// `Location is TLS of ...`, `Location is file descriptor ...`, or anything new.
+    /// `Location is TLS of main thread.` / `Location is TLS of thread T1.`
+    Tls { thread: String },
+    /// `Location is file descriptor ...`, or anything new.
     Other(String),
 }
 
@@ -183,6 +185,7 @@ impl fmt::Display for Location {
             Location::Global { name, size: None } => write!(f, "global '{name}'"),
             Location::Heap { size, .. } => write!(f, "heap block of size {size}"),
             Location::Stack { thread } => write!(f, "stack of {thread}"),
+            Location::Tls { thread } => write!(f, "TLS of {thread}"),
             Location::Other(text) => f.write_str(text),
         }
     }
@@ -406,6 +409,11 @@ fn parse_location(rest: &str) -> Location {
     }
     if let Some(thread) = rest.strip_prefix("stack of ") {
         return Location::Stack {
+            thread: thread.trim_end_matches('.').trim().to_string(),
+        };
+    }
+    if let Some(thread) = rest.strip_prefix("TLS of ") {
+        return Location::Tls {
             thread: thread.trim_end_matches('.').trim().to_string(),
         };
     }

@@ -123,6 +123,9 @@ pub unsafe extern "C" fn __hbsan_thread_start(
     if lo < hi {
         rt.threads.set_stack(state.tid(), lo, hi);
     }
+    if let Some((lo, hi)) = crate::platform::tls::current_thread_tls() {
+        rt.threads.set_tls(state.tid(), lo, hi);
+    }
     // SAFETY: pthread_self has no preconditions.
     rt.threads
         .set_pthread(state.tid(), unsafe { libc::pthread_self() } as usize);

@@ -5,3 +5,4 @@ pub mod die;
 pub mod lock;
 pub mod mmap;
 pub mod stack;
+pub mod tls;

@@ -58,7 +58,7 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
             );
             frames(&mut s, Some(stack), sym, strip);
         }
-        Some(Location::Stack { .. }) | None => {}
+        Some(Location::Stack { .. } | Location::Tls { .. }) | None => {}
     }
     for t in &r.threads {
         if t.tid == r.main_tid {

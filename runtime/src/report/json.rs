@@ -41,6 +41,9 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
         Some(Location::Stack { tid }) => {
             let _ = write!(s, "{{\"kind\":\"stack\",\"thread\":{}}}", tid.0);
         }
+        Some(Location::Tls { tid }) => {
+            let _ = write!(s, "{{\"kind\":\"tls\",\"thread\":{}}}", tid.0);
+        }
     }
     s.push_str(",\"threads\":[");
     for (i, t) in r.threads.iter().enumerate() {

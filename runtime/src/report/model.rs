@@ -62,6 +62,11 @@ pub enum Location {
         /// The thread.
         tid: Tid,
     },
+    /// A thread's static TLS block (`__thread`, `thread_local`).
+    Tls {
+        /// The thread.
+        tid: Tid,
+    },
 }
 
 /// What kind of race a report is about (ThreadSanitizer's names).

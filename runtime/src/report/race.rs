@@ -110,7 +110,9 @@ fn build(rt: &Runtime, thr: &ThreadState, c: &Conflict) -> RaceReport {
     // The threads the report names: both accessors, and the one that
     // allocated the block or owns the stack (as ThreadSanitizer lists them).
     let location_tid = match &location {
-        Some(Location::Heap { tid, .. } | Location::Stack { tid }) => Some(*tid),
+        Some(Location::Heap { tid, .. } | Location::Stack { tid } | Location::Tls { tid }) => {
+            Some(*tid)
+        }
         _ => None,
     };
     let mut threads = Vec::new();
@@ -192,6 +194,11 @@ impl Runtime {
                 (World::Go, true) => None,
                 _ => Some(Location::Global(data)),
             };
+        }
+        // A thread's TLS block sits inside its stack mapping (glibc puts it
+        // at the top): look for it first.
+        if let Some(tid) = self.threads.tls_owner(addr) {
+            return Some(Location::Tls { tid });
         }
         self.threads
             .stack_owner(addr)

@@ -74,6 +74,13 @@ pub fn format(r: &RaceReport, sym: &Symbolizer, strip: &str) -> String {
                 thread_name(*tid, r.main_tid)
             );
         }
+        Some(Location::Tls { tid }) => {
+            let _ = writeln!(
+                s,
+                "  Location is TLS of {}.\n",
+                thread_name(*tid, r.main_tid)
+            );
+        }
         None => {}
     }
     for t in &r.threads {

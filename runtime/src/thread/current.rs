@@ -69,6 +69,9 @@ fn attach_unseen() -> &'static mut ThreadState {
     if let Some((lo, hi)) = crate::platform::stack::current_thread_stack() {
         rt.threads.set_stack(state.tid(), lo, hi);
     }
+    if let Some((lo, hi)) = crate::platform::tls::current_thread_tls() {
+        rt.threads.set_tls(state.tid(), lo, hi);
+    }
     set_current(state);
     // SAFETY: as in `current`.
     unsafe { &mut *CURRENT.with(Cell::get) }

@@ -30,6 +30,8 @@ pub struct ThreadInfo {
     pub running: bool,
     /// Its stack `[lo, hi)`, while it runs (native threads).
     pub stack: Option<(usize, usize)>,
+    /// Its static TLS block `[lo, hi)`, while it runs (native threads).
+    pub tls: Option<(usize, usize)>,
     /// Its `pthread_t`, while it runs (native threads; 0 if unknown).
     pub pthread: usize,
     /// The name the program gave it (`pthread_setname_np`, `AnnotateThreadName`).
@@ -64,6 +66,7 @@ impl Registry {
                 os_tid: 0,
                 running: true,
                 stack: None,
+                tls: None,
                 pthread: 0,
                 name: None,
             });
@@ -83,6 +86,7 @@ impl Registry {
         if let Some(t) = self.threads.lock().get_mut(tid.0 as usize) {
             t.running = false;
             t.stack = None;
+            t.tls = None;
             // The pthread_t value may name another thread from now on.
             t.pthread = 0;
         }
@@ -130,6 +134,22 @@ impl Registry {
         }
     }
 
+    /// Records the static TLS block of running thread `tid`.
+    pub fn set_tls(&self, tid: Tid, lo: usize, hi: usize) {
+        if let Some(t) = self.threads.lock().get_mut(tid.0 as usize) {
+            t.tls = Some((lo, hi));
+        }
+    }
+
+    /// The running thread whose static TLS block holds `addr`.
+    pub fn tls_owner(&self, addr: usize) -> Option<Tid> {
+        let threads = self.threads.lock();
+        threads
+            .iter()
+            .position(|t| t.running && t.tls.is_some_and(|(lo, hi)| lo <= addr && addr < hi))
+            .map(|i| Tid(i as u32))
+    }
+
     /// The running thread whose stack holds `addr`.
     pub fn stack_owner(&self, addr: usize) -> Option<Tid> {
         let threads = self.threads.lock();
@@ -171,7 +191,11 @@ mod tests {
         let b = r.register(Some(a), StackId::EMPTY);
         assert_eq!((a, b), (Tid(0), Tid(1)));
         r.set_os_tid(b, 42);
+        r.set_tls(b, 0x7000, 0x7100);
+        assert_eq!(r.tls_owner(0x70ff), Some(b));
+        assert_eq!(r.tls_owner(0x7100), None);
         r.finish(b);
+        assert_eq!(r.tls_owner(0x70ff), None);
         let info = r.info(b).unwrap();
         assert_eq!(
             (info.parent, info.os_tid, info.running),
