@@ -1028,3 +1028,43 @@ int main(void) {
         assert!(stderr.contains("Thread T2 'self-named' (tid="), "{stderr}");
     }
 }
+
+/// A fiber handle that is not one (never created, or destroyed) is named in
+/// one line and the program stops, instead of the runtime using garbage.
+#[test]
+fn bad_fiber_handles_are_refused() {
+    if !runtime_ready("bad_fiber_handles_are_refused") {
+        return;
+    }
+    let program = r#"
+#include <stdio.h>
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+int main(int argc, char **argv) {
+    (void)argv;
+    void *fiber = __tsan_create_fiber(0);
+    __tsan_destroy_fiber(fiber);
+    if (argc > 1)
+        __tsan_switch_to_fiber(fiber, 0);
+    else
+        __tsan_switch_to_fiber((void *)0x1234, 0);
+    puts("not reached");
+    return 0;
+}
+"#;
+    let dir = workdir("bad_fiber", &[("bad_fiber.c", program)]);
+    ok(hbsan()
+        .current_dir(&dir)
+        .args(["cc", "-g", "bad_fiber.c", "-o", "bad_fiber"]));
+    for args in [&[][..], &["destroyed"][..]] {
+        let out = output(Command::new(dir.join("bad_fiber")).args(args));
+        let stderr = text(&out.stderr);
+        assert!(!out.status.success(), "{stderr}");
+        assert!(
+            stderr.contains("__tsan_switch_to_fiber:") && stderr.contains("is not a live fiber"),
+            "{stderr}"
+        );
+        assert!(!text(&out.stdout).contains("not reached"));
+    }
+}

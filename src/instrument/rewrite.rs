@@ -60,10 +60,35 @@ fn has_attr(m: &Module<'_>, f: &Function, word: &str) -> bool {
 fn clang_ctor_only(m: &Module<'_>) -> bool {
     m.symbols.contains("@tsan.module_ctor")
         && m.symbols.contains("@__tsan_init")
-        && !m
-            .symbols
-            .iter()
-            .any(|s| s.starts_with("@__tsan_") && s != "@__tsan_init")
+        && !m.symbols.iter().any(|s| is_check_hook(s))
+}
+
+/// Whether `symbol` is a hook that instrumentation places (an access, an atomic, a function
+/// entry or exit, a memory intrinsic), as opposed to the part of the interface that programs
+/// call themselves (`__tsan_acquire`/`__tsan_release`, the fiber and mutex annotations,
+/// `__tsan_ignore_thread_begin`…), which a module may use before instrumentation.
+fn is_check_hook(symbol: &str) -> bool {
+    let Some(name) = symbol.strip_prefix("@__tsan_") else {
+        return false;
+    };
+    let sized = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+    };
+    sized("read")
+        || sized("write")
+        || [
+            "unaligned_",
+            "volatile_",
+            "atomic",
+            "vptr_",
+            "func_",
+            "read_range",
+            "write_range",
+        ]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || matches!(name, "memcpy" | "memmove" | "memset")
 }
 
 /// A prefix for fresh names that occurs nowhere in the input.
@@ -593,6 +618,38 @@ fn add_frame(f: &Function, em: &mut Emitter, edits: &mut HashMap<usize, Edit>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn check_hooks_are_told_from_the_programs_own_calls() {
+        for hook in [
+            "@__tsan_read4",
+            "@__tsan_write16",
+            "@__tsan_unaligned_read8",
+            "@__tsan_volatile_write2",
+            "@__tsan_atomic32_load",
+            "@__tsan_atomic_thread_fence",
+            "@__tsan_vptr_update",
+            "@__tsan_func_entry",
+            "@__tsan_func_exit",
+            "@__tsan_read_range",
+            "@__tsan_memcpy",
+        ] {
+            assert!(is_check_hook(hook), "{hook}");
+        }
+        for api in [
+            "@__tsan_acquire",
+            "@__tsan_release",
+            "@__tsan_create_fiber",
+            "@__tsan_switch_to_fiber",
+            "@__tsan_mutex_pre_lock",
+            "@__tsan_ignore_thread_begin",
+            "@__tsan_init",
+            "@__tsan_readiness",
+            "@read4",
+        ] {
+            assert!(!is_check_hook(api), "{api}");
+        }
+    }
 
     #[test]
     fn extends_ctors() {

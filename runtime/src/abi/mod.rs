@@ -5,9 +5,11 @@
 //! - [`go`]: Go's race ABI (explicit goroutine handles);
 //! - [`tsan`], [`tsan_atomic`]: the compiler instrumentation ABI (implicit
 //!   thread: the calling OS thread);
+//! - [`fiber`]: ThreadSanitizer's fiber API (user-level threads);
 //! - [`native`]: what the C interceptors of native programs report;
 //! - [`shared`]: the hook names both ABIs use, dispatched by world.
 
+pub mod fiber;
 pub mod go;
 pub mod native;
 pub mod shared;

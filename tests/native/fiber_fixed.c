@@ -1,0 +1,45 @@
+// hbsan-test: expect=silent
+/* fiber_racy.c with synchronizing switches (flags 0): one OS thread runs the
+ * fibers one after the other, and each switch orders what came before it. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <ucontext.h>
+
+void *__tsan_get_current_fiber(void);
+void *__tsan_create_fiber(unsigned flags);
+void __tsan_destroy_fiber(void *fiber);
+void __tsan_switch_to_fiber(void *fiber, unsigned flags);
+void __tsan_set_fiber_name(void *fiber, const char *name);
+
+#define SWITCH_FLAGS 0
+
+static ucontext_t main_context, fiber_context;
+static void *main_fiber, *fiber;
+int shared;
+
+static void body(void)
+{
+    shared = 1;
+    __tsan_switch_to_fiber(main_fiber, SWITCH_FLAGS);
+    swapcontext(&fiber_context, &main_context);
+    abort(); /* never resumed */
+}
+
+int main(void)
+{
+    main_fiber = __tsan_get_current_fiber();
+    fiber = __tsan_create_fiber(0);
+    __tsan_set_fiber_name(fiber, "worker fiber");
+    static char stack[256 * 1024];
+    getcontext(&fiber_context);
+    fiber_context.uc_stack.ss_sp = stack;
+    fiber_context.uc_stack.ss_size = sizeof stack;
+    fiber_context.uc_link = NULL;
+    makecontext(&fiber_context, body, 0);
+    __tsan_switch_to_fiber(fiber, SWITCH_FLAGS);
+    swapcontext(&main_context, &fiber_context);
+    shared = 2;
+    __tsan_destroy_fiber(fiber);
+    printf("fiber_fixed: %d\n", shared);
+    return 0;
+}
