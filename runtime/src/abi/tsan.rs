@@ -369,11 +369,11 @@ pub extern "C" fn __tsan_mutex_post_divert(_addr: *mut c_void, _flags: u32) {
 
 // --- a barrier the detector does not see (ThreadSanitizer's test suite) ----
 
-/// Threads per barrier are counted in the low bits of the barrier word;
-/// arrivals are counted above them.
-const BARRIER_COUNT_BITS: u32 = 8;
+/// Threads per barrier are counted in the low bits of the barrier word
+/// (up to 1023, as ThreadSanitizer allows); arrivals are counted above them.
+const BARRIER_COUNT_BITS: u32 = 10;
 
-/// Initializes an invisible barrier for `count` threads (`count` < 256).
+/// Initializes an invisible barrier for `count` threads (`count` < 1024).
 ///
 /// # Safety
 /// `barrier` must point to a writable, 4-byte aligned word (tests declare
@@ -381,7 +381,10 @@ const BARRIER_COUNT_BITS: u32 = 8;
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn __tsan_testonly_barrier_init(barrier: *mut u32, count: u32) {
     if count == 0 || count >= 1 << BARRIER_COUNT_BITS {
-        crate::die!("__tsan_testonly_barrier_init: count {count} is out of range 1..255");
+        crate::die!(
+            "__tsan_testonly_barrier_init: count {count} is out of range 1..{}",
+            (1 << BARRIER_COUNT_BITS) - 1
+        );
     }
     // SAFETY: per the contract.
     unsafe { AtomicU32::from_ptr(barrier) }.store(count, Ordering::Relaxed);

@@ -211,7 +211,9 @@ fn native_code(symbols: &DataSymbols, pc: u64, lookup: u64) -> Vec<Frame> {
     let outer = symbols.function(lookup as usize);
     let start = outer.as_ref().map_or(lookup, |f| f.start as u64);
     let mut frames = Vec::new();
-    backtrace::resolve(lookup as usize as *mut c_void, |sym| {
+    // `resolve` looks up the byte before the address it is given (it takes
+    // every address for a return address), so it gets `pc`, not `lookup`.
+    backtrace::resolve(pc as usize as *mut c_void, |sym| {
         let function = match sym.name() {
             Some(n) => format!("{n:#}"),
             None => "??".into(),
