@@ -16,6 +16,8 @@ commands:
                   `hbsan instrument --help`)
   go ARGS...      the Go command (go on PATH, or /usr/lib/go-1.*) with hbsan as the race
                   runtime: `hbsan go test -race ./...`
+  cargo ARGS...   cargo with rustc's ThreadSanitizer instrumentation and hbsan as its
+                  runtime, on the stable toolchain: `hbsan cargo test`, `hbsan cargo run`
   demo counter <racy|sleep|mutex|atomic|channel>
                   run the Go counter example through the detector
   help            show this message";
@@ -23,6 +25,7 @@ commands:
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let code = match args.first().map(String::as_str) {
+        Some("cargo") => hbsan::cargo::main(&args[1..]),
         Some("cc") => hbsan::cc::main(&args[1..], false),
         Some("c++") => hbsan::cc::main(&args[1..], true),
         Some("demo") => hbsan::demo::main(&args[1..]),

@@ -88,6 +88,27 @@ static inline int hbsan_forward_only(void) {
     return 0;
 }
 
+/* ---- programs whose callers are not instrumented ------------------------------- */
+
+/* Defined (by the glue `hbsan cargo` links in; see rust.c) in Rust programs:
+ * their standard library comes precompiled, without instrumentation, and it
+ * is what calls the interceptors there — Rust code instrumented by rustc
+ * reports its own copies through __tsan_memcpy & co. and never reaches
+ * memcpy. std's locks are invisible to the runtime, so the bytes std hands
+ * to memcpy, read, realloc… would look unsynchronized between threads: in
+ * such programs the interceptors report no ranges (their synchronization,
+ * allocation and thread events stay). */
+extern const char hbsan_rust_std_uninstrumented __attribute__((weak));
+
+static inline int hbsan_std_uninstrumented(void) { return &hbsan_rust_std_uninstrumented != NULL; }
+static inline int hbsan_ranges_reported(void) { return !hbsan_std_uninstrumented(); }
+
+/* Every range report of the interceptors goes through these two names. */
+#define __hbsan_read_range(p, n, caller_pc, self_pc)                                               \
+    (hbsan_ranges_reported() ? (__hbsan_read_range)((p), (n), (caller_pc), (self_pc)) : (void)0)
+#define __hbsan_write_range(p, n, caller_pc, self_pc)                                              \
+    (hbsan_ranges_reported() ? (__hbsan_write_range)((p), (n), (caller_pc), (self_pc)) : (void)0)
+
 static inline void hbsan_quiet_begin(void) { hbsan_quiet++; }
 static inline void hbsan_quiet_end(void) { hbsan_quiet--; }
 

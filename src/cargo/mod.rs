@@ -1,0 +1,161 @@
+//! `hbsan cargo ARGS…`: cargo, with rustc's ThreadSanitizer instrumentation
+//! switched on and hbsan as the runtime — on the stable toolchain.
+//!
+//! For the subcommands that build (`build`, `test`, `run`, `bench`,
+//! `check`, `rustc`, `doc`, `clippy`, `install` and their aliases), cargo
+//! runs with
+//! - `RUSTC_BOOTSTRAP=1`, which lets stable rustc take the `-Z` flags;
+//! - the instrumentation flags ([`flags`]) after the user's own
+//!   `RUSTFLAGS`/`RUSTDOCFLAGS` (kept, in `CARGO_ENCODED_*` form): the
+//!   sanitizer, permission to link the precompiled uninstrumented std, no
+//!   bundled runtime, and the link of `libhbsan.a` (the runtime and the
+//!   interceptors, see [`crate::cc::libhbsan`]) and of the std glue
+//!   ([`glue`]);
+//! - `--target HOST` unless the command line names a target: the flags
+//!   then apply to the target's crates only, and build scripts and
+//!   proc-macros are built and run normally;
+//! - `CARGO_TARGET_DIR` set to `hbsan/` inside the project's target
+//!   directory ([`target_dir`]), which keeps instrumented and normal builds
+//!   apart.
+//!
+//! Other subcommands (`clean`, `tree`, …) run with only `CARGO_TARGET_DIR`
+//! set (`hbsan cargo clean` cleans the instrumented builds).
+//!
+//! std is precompiled without instrumentation: what it does inside its own
+//! object code is invisible. The code std inlines or instantiates into the
+//! program (generic and `#[inline]` functions: lock fast paths, unlocks,
+//! `Arc`, channels, atomics) is instrumented; the rest of std's
+//! synchronization is supplied by hooks on the std functions the program
+//! calls (`shim-c/src/rust.c`), and the interceptors stop reporting the
+//! memory std hands to `memcpy`, `read`… (its locks being invisible).
+
+pub mod args;
+pub mod flags;
+pub mod glue;
+pub mod symbols;
+pub mod target_dir;
+pub mod toolchain;
+
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::Command;
+
+use args::CargoArgs;
+
+/// The cargo command (`$CARGO` is cargo's variable for its own children,
+/// which `hbsan cargo` may well be one of: the `cargo` on `PATH` is what a
+/// user means).
+const CARGO: &str = "cargo";
+
+/// Runs `cargo ARGS…` instrumented; returns an exit status only when cargo
+/// could not be started (otherwise the process becomes cargo).
+pub fn main(args: &[String]) -> i32 {
+    let cl = CargoArgs::parse(args);
+    let mut cmd = Command::new(CARGO);
+    match prepare(&cl, &mut cmd) {
+        Ok(()) => {}
+        Err(msg) => {
+            eprintln!("hbsan cargo: {msg}");
+            return 2;
+        }
+    }
+    let err = cmd.exec();
+    if err.kind() == std::io::ErrorKind::NotFound {
+        eprintln!("hbsan cargo: cannot run cargo: not found on PATH (install Rust with rustup)");
+    } else {
+        eprintln!("hbsan cargo: cannot run cargo: {err}");
+    }
+    2
+}
+
+/// Fills in the cargo command for `cl`.
+fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
+    if !cargo_exists() {
+        return Err("cannot run cargo: not found on PATH (install Rust with rustup)".into());
+    }
+    if let Some(dir) =
+        target_dir::project_target_dir(CARGO, cl.toolchain.as_deref(), cl.manifest_path.as_deref())
+    {
+        cmd.env("CARGO_TARGET_DIR", dir.join("hbsan"));
+    }
+    if !cl.builds() {
+        cmd.args(&cl.args);
+        return Ok(());
+    }
+    let supported = toolchain::supported_target();
+    if let Some(other) = cl.targets.iter().find(|t| **t != supported) {
+        return Err(format!(
+            "target {other} is not supported: hbsan's runtime serves {supported} only"
+        ));
+    }
+    let tc = toolchain::describe(cl.toolchain.as_deref())?;
+    if tc.host != supported {
+        return Err(format!(
+            "rustc's host is {}, not {supported}: hbsan cargo instruments {supported} only",
+            tc.host
+        ));
+    }
+    if tc.version().is_none_or(|v| v < MIN_RUSTC) {
+        return Err(format!(
+            "rustc {} is too old: hbsan cargo needs {}.{} or newer",
+            tc.release, MIN_RUSTC.0, MIN_RUSTC.1
+        ));
+    }
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot find the hbsan executable: {e}"))?;
+    let runtime = crate::cc::libhbsan::ensure(&exe)?;
+    let std_rlib = tc.std_rlib(&supported)?;
+    let (glue, plan) = glue::ensure(&std_rlib, &cache_dir()?)?;
+    for path in &plan.missing {
+        eprintln!("hbsan cargo: warning: this std has no {path}; its synchronization is not seen");
+    }
+    let link = flags::Link {
+        runtime: runtime.link_args(),
+        glue: glue.display().to_string(),
+        wraps: plan.wrap_options(),
+    };
+    let lld_default = std::env::consts::ARCH == "x86_64" && tc.version() >= Some((1, 90));
+    let ours = flags::instrumentation(&link, lld_default);
+    for (encoded, plain) in [
+        ("CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS"),
+        ("CARGO_ENCODED_RUSTDOCFLAGS", "RUSTDOCFLAGS"),
+    ] {
+        let mut all = flags::existing(
+            std::env::var(encoded).ok().as_deref(),
+            std::env::var(plain).ok().as_deref(),
+        );
+        all.extend(ours.iter().cloned());
+        cmd.env(encoded, flags::encode(&all));
+    }
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .args(cl.with_target(&supported));
+    Ok(())
+}
+
+/// The oldest rustc `hbsan cargo` knows the flags of
+/// (`-Cunsafe-allow-abi-mismatch`, `-Clinker-features`).
+const MIN_RUSTC: (u32, u32) = (1, 90);
+
+/// Whether `cargo` is on `PATH`.
+fn cargo_exists() -> bool {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path).any(|d| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(d.join(CARGO))
+            .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    })
+}
+
+/// `$XDG_CACHE_HOME/hbsan/cargo`, or `~/.cache/hbsan/cargo`: the std glue.
+fn cache_dir() -> Result<PathBuf, String> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .ok_or("neither XDG_CACHE_HOME nor HOME is set: no cache directory for the std glue")?;
+    Ok(base.join("hbsan").join("cargo"))
+}
