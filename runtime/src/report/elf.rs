@@ -149,7 +149,7 @@ fn parse(b: &[u8]) -> Option<ModuleSymbols> {
         }
         let raw = strings.get(name_off..)?;
         let raw = &raw[..raw.iter().position(|&c| c == 0)?];
-        let name = format!("{:#}", backtrace::SymbolName::new(raw));
+        let name = super::symbolize::demangle(raw);
         let v = Variable {
             value,
             size: sym_size,

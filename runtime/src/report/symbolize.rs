@@ -124,6 +124,17 @@ impl Symbolizer {
     }
 }
 
+/// A symbol's name for reports: demangled when it is a mangled C++ or Rust
+/// name, as it is otherwise. (A C symbol such as `x` or `f` would otherwise
+/// be read as the mangling of a type: `long long`, `float`.)
+pub fn demangle(raw: &[u8]) -> String {
+    if raw.starts_with(b"_Z") || raw.starts_with(b"_R") {
+        format!("{:#}", backtrace::SymbolName::new(raw))
+    } else {
+        String::from_utf8_lossy(raw).into_owned()
+    }
+}
+
 fn cstr(p: *const c_char) -> Option<String> {
     if p.is_null() {
         return None;
@@ -215,7 +226,7 @@ fn native_code(symbols: &DataSymbols, pc: u64, lookup: u64) -> Vec<Frame> {
     // every address for a return address), so it gets `pc`, not `lookup`.
     backtrace::resolve(pc as usize as *mut c_void, |sym| {
         let function = match sym.name() {
-            Some(n) => format!("{n:#}"),
+            Some(n) => demangle(n.as_bytes()),
             None => "??".into(),
         };
         frames.push(Frame {
@@ -268,4 +279,18 @@ pub fn module_of(addr: usize) -> (String, usize) {
             .unwrap_or_default();
     }
     (name, info.dli_fbase as usize)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_mangled_names_are_demangled() {
+        assert_eq!(demangle(b"x"), "x");
+        assert_eq!(demangle(b"f"), "f");
+        assert_eq!(demangle(b"main"), "main");
+        assert!(demangle(b"_Z3fooi").starts_with("foo"));
+        assert_eq!(demangle(b"_ZN5hello5world17h0123456789abcdefE"), "hello::world");
+    }
 }
