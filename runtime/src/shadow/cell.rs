@@ -232,12 +232,28 @@ impl Cell {
     /// `older` was a read, and is plain or `older` was atomic (an atomic
     /// access races with fewer accesses than a plain one). A free never
     /// dominates nor is dominated: it is replaced only by a reset.
-    #[inline]
+    #[inline(always)]
     pub const fn dominates(self, older: Cell) -> bool {
-        let covers = older.mask() & !self.mask() == 0;
-        let kind_ok =
-            (!self.is_read() || older.is_read()) && (!self.is_atomic() || older.is_atomic());
-        covers && kind_ok && !self.is_freed() && !older.is_freed()
+        // Bytes of `older` that `self` misses; a read or atomic `self` over
+        // a write or plain `older`; a free on either side.
+        let missed = older.0 & !self.0 & MASK;
+        let weaker = self.0 & !older.0 & (READ | ATOMIC);
+        let freed = (self.0 | older.0) & FREED;
+        missed | weaker | freed == 0
+    }
+
+    /// Whether `self` and `other` come from the same slot and epoch.
+    #[inline(always)]
+    pub const fn same_epoch(self, other: Cell) -> bool {
+        (self.0 ^ other.0) >> SLOT_SHIFT == 0
+    }
+
+    /// Whether the two accesses would race if unordered: they share a byte,
+    /// and are not both reads nor both atomic.
+    #[inline(always)]
+    pub const fn conflicts(self, other: Cell) -> bool {
+        let both = self.0 & other.0;
+        both & MASK != 0 && both & (READ | ATOMIC) == 0
     }
 }
 
@@ -340,6 +356,51 @@ mod tests {
         let c = Cell::new(Slot::new(4), Epoch::new(1), 0, 1, AccessKind::READ);
         assert!(a.same_slot(b));
         assert!(!a.same_slot(c));
+    }
+
+    /// The bitwise helpers agree with their definitions on every pair of
+    /// cells over a few slots, epochs, masks and kinds.
+    #[test]
+    fn bitwise_predicates_match_their_definitions() {
+        let kinds = [
+            AccessKind::WRITE,
+            AccessKind::READ,
+            AccessKind::ATOMIC_WRITE,
+            AccessKind::ATOMIC_READ,
+            AccessKind::FREE,
+        ];
+        let mut cells = Vec::new();
+        for slot in [0, 1, MAX_SLOTS - 1] {
+            for epoch in [1, 2, Epoch::MAX.get()] {
+                for mask in [0x01u8, 0x0f, 0xf0, 0x3c, 0xff, 0x80] {
+                    for &kind in &kinds {
+                        cells.push(Stamp::new(Slot::new(slot), Epoch::new(epoch)).cell(mask, kind));
+                    }
+                }
+            }
+        }
+        for &a in &cells {
+            for &b in &cells {
+                let covers = b.mask() & !a.mask() == 0;
+                let kind_ok =
+                    (!a.is_read() || b.is_read()) && (!a.is_atomic() || b.is_atomic());
+                assert_eq!(
+                    a.dominates(b),
+                    covers && kind_ok && !a.is_freed() && !b.is_freed(),
+                    "{a:?} dominates {b:?}"
+                );
+                assert_eq!(
+                    a.same_epoch(b),
+                    a.slot() == b.slot() && a.epoch() == b.epoch()
+                );
+                assert_eq!(
+                    a.conflicts(b),
+                    a.mask() & b.mask() != 0
+                        && !(a.is_read() && b.is_read())
+                        && !(a.is_atomic() && b.is_atomic())
+                );
+            }
+        }
     }
 
     #[test]

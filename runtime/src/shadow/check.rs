@@ -43,13 +43,12 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     } else {
         thr.counts.accesses += 1;
     }
-    if thr.ignore_accesses != 0 {
-        return;
-    }
     let Some(word) = thr.shadow.word(addr) else {
         return;
     };
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+    // Ignored accesses are let through here: a repeat would be skipped
+    // anyway; `slow_word` drops the others.
     if repeats(word, cur) {
         return;
     }
@@ -99,8 +98,64 @@ fn repeats(word: WordShadow, cur: Cell) -> bool {
     false
 }
 
+/// The check of an access that is not a repeat, common cases first: every
+/// cell of the word is the thread's own (of an older epoch) or happens-before
+/// it, so there is no race, and `cur` takes the place of the first one it
+/// makes redundant (or of the first empty cell). That is what
+/// [`check_and_store`] decides for such words, in fewer instructions and
+/// without a stack frame. Everything else goes to [`slow_word_general`].
 #[inline(never)]
 fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    if thr.ignore_accesses != 0 {
+        return;
+    }
+    let Some(word) = thr.shadow.word(addr) else {
+        return;
+    };
+    let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+    let n = if word.is_shared() { CELLS } else { 1 };
+    let mut target = CELLS;
+    for i in 0..CELLS {
+        if i == n {
+            break;
+        }
+        let c = Cell::from_raw(word.cell(i).load(Relaxed));
+        if c.is_empty() {
+            target = target.min(i);
+            break;
+        }
+        if c.same_slot(cur) {
+            if c.same_epoch(cur) {
+                // Covered or mergeable: the general rule decides.
+                return slow_word_general(thr, addr, size, kind, pc);
+            }
+        } else if c.epoch() > thr.clock.get(c.slot()) {
+            // Maybe a race.
+            return slow_word_general(thr, addr, size, kind, pc);
+        }
+        if target == CELLS && cur.dominates(c) {
+            target = i;
+        }
+    }
+    if target == CELLS {
+        // A new cell is needed: open the secondary cells, or evict.
+        return slow_word_general(thr, addr, size, kind, pc);
+    }
+    thr.dirty = true;
+    word.cell(target).store(cur.raw(), Relaxed);
+    // The history needs the accesses whose cells it may be asked about.
+    if !thr
+        .trace
+        .try_push_access(addr as u64, size as u64, kind, pc)
+    {
+        thr.trace_access_slow(addr, size, kind, pc);
+    }
+}
+
+/// [`slow_word`] in general: the full rule, and reports.
+#[cold]
+#[inline(never)]
+fn slow_word_general(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     let Some(word) = thr.shadow.word(addr) else {
         return;
     };
@@ -192,7 +247,7 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
     while a < end {
         if let Some(word) = thr.shadow.word(a) {
             let probe = thr.stamp.cell(0xff, AccessKind::WRITE);
-            if let Some(old) = check(thr, word, probe).0 {
+            if let Some(old) = scan(thr, word, probe).race() {
                 if !reported {
                     reported = true;
                     report_race(
@@ -219,110 +274,143 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
     }
 }
 
+/// No cell index.
+const NONE: u8 = u8::MAX;
+
 /// What the check of a word found (a few scalars, so it stays in registers).
-struct Found {
+#[derive(Copy, Clone)]
+struct Scan {
     shared: bool,
-    /// Whether the primary cell is empty.
-    primary_empty: bool,
+    /// The first racing cell (raw), 0 if none.
+    race: u64,
     /// An own cell of the same epoch that covers the access: nothing to store.
     covered: bool,
     /// A cell the access makes redundant: ours, or another thread's that
     /// happens-before us and that we dominate.
-    redundant: Option<usize>,
-    /// An own cell of the same epoch and kind, and its bytes, to merge with.
-    mergeable: Option<(usize, u8)>,
+    redundant: u8,
+    /// An own cell of the same epoch and kind to merge with, and its bytes.
+    mergeable: u8,
+    merge_mask: u8,
     /// The first empty cell (secondary cells only counted when shared).
-    empty: Option<usize>,
+    empty: u8,
 }
 
-/// Checks `cur` against the word's cells: returns a racing cell, if any.
-#[inline(always)]
-fn check(thr: &ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, Found) {
-    let shared = word.is_shared();
-    let mut f = Found {
-        shared,
-        primary_empty: false,
-        covered: false,
-        redundant: None,
-        mergeable: None,
-        empty: None,
-    };
-    let mut race = None;
-    if word.primary().load(Relaxed) == Cell::REPORTED.raw() {
-        f.covered = true;
-        return (None, f);
+impl Scan {
+    #[inline(always)]
+    fn race(&self) -> Option<Cell> {
+        (self.race != 0).then_some(Cell::from_raw(self.race))
     }
-    // Secondary cells are filled in order: the first empty one ends them.
-    let n = if shared { CELLS } else { 1 };
-    for i in 0..n {
-        let c = Cell::from_raw(word.cell(i).load(Relaxed));
-        if c.is_empty() {
-            f.primary_empty |= i == 0;
-            f.empty = Some(i);
-            break;
-        }
+
+    /// Applies the rule to cell `i`, which is not empty.
+    #[inline(always)]
+    fn visit(&mut self, thr: &ThreadState, cur: Cell, i: u8, c: Cell) {
         if c.same_slot(cur) {
             // Our own slot: earlier accesses of this thread, or of a
             // previous owner of the slot, which happens-before us (see
             // `clock::slots`). Never a race.
-            if c.epoch() == cur.epoch() && c.dominates(cur) {
-                f.covered = true;
-            } else if f.redundant.is_none() && cur.dominates(c) {
-                f.redundant = Some(i);
-            } else if f.mergeable.is_none() && c.epoch() == cur.epoch() && c.kind() == cur.kind() {
+            let same_epoch = c.same_epoch(cur);
+            if same_epoch && c.dominates(cur) {
+                self.covered = true;
+            } else if self.redundant == NONE && cur.dominates(c) {
+                self.redundant = i;
+            } else if self.mergeable == NONE && same_epoch && c.kind() == cur.kind() {
                 // Same thread, epoch and kind: one cell with both byte
                 // masks says exactly what the two would.
-                f.mergeable = Some((i, c.mask()));
+                self.mergeable = i;
+                self.merge_mask = c.mask();
             }
-            continue;
+            return;
         }
         if c.epoch() <= thr.clock.get(c.slot()) {
             // Happens-before us. If we also dominate it, every later
             // access that would race with it races with us: replace it
             // (FastTrack's rule for ordered writes, for any cell).
-            if f.redundant.is_none() && cur.dominates(c) {
-                f.redundant = Some(i);
+            if self.redundant == NONE && cur.dominates(c) {
+                self.redundant = i;
             }
-            continue;
+            return;
         }
-        if c.mask() & cur.mask() == 0
-            || (c.is_read() && cur.is_read())
-            || (c.is_atomic() && cur.is_atomic())
-        {
-            continue;
+        if self.race == 0 && c.conflicts(cur) {
+            self.race = c.raw();
         }
-        race.get_or_insert(c);
     }
-    (race, f)
+}
+
+/// Checks `cur` against the word's cells. The cells are visited with
+/// constant plane numbers (their addresses are constant offsets from the
+/// primary cell's); secondary cells are filled in order, so the first
+/// empty one ends them.
+#[inline(always)]
+fn scan(thr: &ThreadState, word: WordShadow, cur: Cell) -> Scan {
+    let shared = word.is_shared();
+    let mut s = Scan {
+        shared,
+        race: 0,
+        covered: false,
+        redundant: NONE,
+        mergeable: NONE,
+        merge_mask: 0,
+        empty: NONE,
+    };
+    let c = Cell::from_raw(word.primary().load(Relaxed));
+    if c == Cell::REPORTED {
+        s.covered = true;
+        return s;
+    }
+    if c.is_empty() {
+        s.empty = 0;
+        return s;
+    }
+    s.visit(thr, cur, 0, c);
+    if !shared {
+        return s;
+    }
+    const _: () = assert!(CELLS == 4);
+    for i in [1u8, 2, 3] {
+        let c = Cell::from_raw(word.cell(i as usize).load(Relaxed));
+        if c.is_empty() {
+            s.empty = i;
+            return s;
+        }
+        s.visit(thr, cur, i, c);
+    }
+    s
+}
+
+/// Records `cur` as `scan` decided: returns whether a cell was stored.
+#[inline(always)]
+fn store(thr: &mut ThreadState, word: WordShadow, cur: Cell, s: &Scan) -> bool {
+    if s.covered {
+        return false;
+    }
+    thr.dirty = true;
+    let (index, cell) = if s.redundant != NONE {
+        (s.redundant, cur)
+    } else if s.mergeable != NONE {
+        (s.mergeable, cur.with_mask(cur.mask() | s.merge_mask))
+    } else if s.empty == 0 {
+        (0, cur)
+    } else if !s.shared {
+        // The word gets its second user: open its secondary cells. The bit
+        // is set before the cell is written so no reader misses the cell.
+        word.mark_shared();
+        (1, cur)
+    } else if s.empty != NONE {
+        (s.empty, cur)
+    } else {
+        // All cells hold accesses of other threads: evict one, round-robin.
+        thr.evictions = thr.evictions.wrapping_add(1);
+        ((thr.evictions as usize % CELLS) as u8, cur)
+    };
+    word.cell(index as usize).store(cell.raw(), Relaxed);
+    true
 }
 
 /// Checks `cur` against the word's cells and records it. Returns a cell it
 /// races with, if any, and whether a cell was stored.
 #[inline(always)]
 fn check_and_store(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> (Option<Cell>, bool) {
-    let (race, f) = check(thr, word, cur);
-    if f.covered {
-        return (race, false);
-    }
-    thr.dirty = true;
-    let (index, cell) = if let Some(i) = f.redundant {
-        (i, cur)
-    } else if let Some((i, mask)) = f.mergeable {
-        (i, cur.with_mask(cur.mask() | mask))
-    } else if f.primary_empty {
-        (0, cur)
-    } else if !f.shared {
-        // The word gets its second user: open its secondary cells. The bit
-        // is set before the cell is written so no reader misses the cell.
-        word.mark_shared();
-        (1, cur)
-    } else if let Some(i) = f.empty {
-        (i, cur)
-    } else {
-        // All cells hold accesses of other threads: evict one, round-robin.
-        thr.evictions = thr.evictions.wrapping_add(1);
-        (thr.evictions as usize % CELLS, cur)
-    };
-    word.cell(index).store(cell.raw(), Relaxed);
-    (race, true)
+    let s = scan(thr, word, cur);
+    let stored = store(thr, word, cur, &s);
+    (s.race(), stored)
 }

@@ -132,8 +132,17 @@ impl ThreadState {
     }
 
     /// Records an access in the history.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn trace_access(&mut self, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+        if !self.trace.try_push_access(addr as u64, size as u64, kind, pc) {
+            self.trace_access_slow(addr, size, kind, pc);
+        }
+    }
+
+    /// An access without a one-word encoding, or at the end of a part.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn trace_access_slow(&mut self, addr: usize, size: usize, kind: AccessKind, pc: u64) {
         let e = encode_access(addr as u64, size as u64, kind, pc, self.trace.prev_pc());
         if !self.trace.try_push(&e, Some(pc)) {
             // The part is full: start the next one, where pcs restart from 0.

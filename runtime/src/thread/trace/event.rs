@@ -76,23 +76,37 @@ pub struct Encoded {
     pub len: usize,
 }
 
+/// The one-word encoding of an access, when it has one: its pc within
+/// ±512 bytes of `prev_pc`, a size of 1, 2, 4 or 8, an address below 2^48,
+/// and not a free. Branch-light: the hot path of history recording.
+#[inline(always)]
+pub fn compact_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u64) -> Option<u64> {
+    let delta = pc.wrapping_sub(prev_pc);
+    // -512 <= delta <= 511, as one unsigned compare.
+    let near = delta.wrapping_add(-DELTA_MIN as u64) <= (DELTA_MAX - DELTA_MIN) as u64;
+    let pow2 = size.wrapping_sub(1) < 8 && size & size.wrapping_sub(1) == 0;
+    if !(near && pow2 && addr >> ADDR_BITS == 0 && !kind.is_free()) {
+        return None;
+    }
+    // READ (bit 8) and ATOMIC (bit 9) of the kind land on bits 2 and 3.
+    const _: () = assert!(
+        crate::shadow::cell::READ >> 6 == 1 << 2 && crate::shadow::cell::ATOMIC >> 6 == 1 << 3
+    );
+    let flags = (kind.bits() >> 6) & 0b1100;
+    Some(
+        COMPACT
+            | flags
+            | (size.trailing_zeros() as u64) << 4
+            | (delta & ((1 << DELTA_BITS) - 1)) << 6
+            | addr << 16,
+    )
+}
+
 /// Encodes an access given the pc of the previous access in the same part.
 /// Split from [`encode`] because it is the hot one.
 #[inline(always)]
 pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u64) -> Encoded {
-    let delta = pc.wrapping_sub(prev_pc) as i64;
-    let compact_size = size.is_power_of_two() && size <= 8;
-    if compact_size
-        && addr >> ADDR_BITS == 0
-        && (DELTA_MIN..=DELTA_MAX).contains(&delta)
-        && !kind.is_free()
-    {
-        let word = COMPACT
-            | (kind.is_read() as u64) << 2
-            | (kind.is_atomic() as u64) << 3
-            | (size.trailing_zeros() as u64) << 4
-            | ((delta as u64) & ((1 << DELTA_BITS) - 1)) << 6
-            | addr << 16;
+    if let Some(word) = compact_access(addr, size, kind, pc, prev_pc) {
         return Encoded {
             words: [word, 0, 0],
             len: 1,

@@ -16,7 +16,8 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
-use super::event::{Encoded, Event, encode, with_parity};
+use super::event::{Encoded, Event, compact_access, encode, with_parity};
+use crate::shadow::cell::AccessKind;
 
 /// Events per part (64 KiB of events).
 pub const PART_EVENTS: usize = 1 << 13;
@@ -262,6 +263,29 @@ impl TraceWriter {
         if let Some(pc) = pc {
             self.prev_pc = pc;
         }
+        true
+    }
+
+    /// Appends an access in its one-word encoding. Returns `false` (and
+    /// appends nothing) when the access has no such encoding, the part is
+    /// full or the writer is detached: the caller then takes the general
+    /// way ([`try_push`](Self::try_push), [`begin_next_part`](Self::begin_next_part)).
+    #[inline(always)]
+    pub fn try_push_access(&mut self, addr: u64, size: u64, kind: AccessKind, pc: u64) -> bool {
+        let Some(word) = compact_access(addr, size, kind, pc, self.prev_pc) else {
+            return false;
+        };
+        // A detached writer has both pointers null.
+        if self.cursor == self.end {
+            return false;
+        }
+        // SAFETY: `cursor` is non-null and before `end`, inside the current
+        // part's event array (see `try_push`), so one word is in bounds.
+        unsafe {
+            (*self.cursor).store(with_parity(word, self.parity), Ordering::Release);
+            self.cursor = self.cursor.add(1);
+        }
+        self.prev_pc = pc;
         true
     }
 
