@@ -51,8 +51,11 @@ void *calloc(size_t n, size_t size) {
 
 void free(void *p) {
     void *caller_pc = HBSAN_CALLER_PC();
-    if (p != NULL && !hbsan_forward_only())
+    if (p != NULL && !hbsan_forward_only()) {
+        if (hbsan_std_uninstrumented())
+            hbsan_rust_freeing(p);
         __hbsan_free(p, caller_pc, HBSAN_SELF_PC(free));
+    }
     __libc_free(p);
 }
 

@@ -103,6 +103,9 @@ extern const char hbsan_rust_std_uninstrumented __attribute__((weak));
 static inline int hbsan_std_uninstrumented(void) { return &hbsan_rust_std_uninstrumented != NULL; }
 static inline int hbsan_ranges_reported(void) { return !hbsan_std_uninstrumented(); }
 
+/* In such programs, a block is about to be freed (rust.c). */
+HBSAN_HIDDEN void hbsan_rust_freeing(void *p);
+
 /* Every range report of the interceptors goes through these two names. */
 #define __hbsan_read_range(p, n, caller_pc, self_pc)                                               \
     (hbsan_ranges_reported() ? (__hbsan_read_range)((p), (n), (caller_pc), (self_pc)) : (void)0)

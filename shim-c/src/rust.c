@@ -49,6 +49,16 @@
  *   each 32-bit word of the object's first GUARD_WINDOW bytes (the others
  *   are never released into: nothing there is an atomic the program uses).
  *
+ * Frees: an Arc's block is freed by whoever drops the last reference, after
+ * a Release decrement of the count and an Acquire fence. When that happens
+ * inside std (a thread's own handle, dropped by std as the thread exits),
+ * the free is not ordered after the program's instrumented uses of the
+ * block (Thread::unpark's swap, the other handles' decrements). So before a
+ * free is checked, the freeing thread acquires the two words an ArcInner
+ * starts with (strong and weak counts): what std's last drop did, modelled
+ * for every block (a block whose first words are not an Arc's counts
+ * usually holds no synchronization there).
+ *
  * One more thing std brings: Arc's last drop orders the free with an
  * Acquire fence after a Release decrement. The runtime only records what
  * relaxed loads read once some thread has executed a fence, so a program
@@ -215,6 +225,13 @@ hbsan_rust_ret hbsan_rust_scope_release_before(hbsan_rust_real real, ARGS) {
         __hbsan_release((void *)(a0 + 16));
     }
     return FORWARD(real);
+}
+
+/* ---- frees ------------------------------------------------------------------------------ */
+
+void hbsan_rust_freeing(void *p) {
+    __hbsan_acquire(p);
+    __hbsan_acquire((char *)p + 8);
 }
 
 /* ---- standard streams -------------------------------------------------------------- */

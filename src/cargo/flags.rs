@@ -15,6 +15,8 @@ pub struct Link {
     pub glue: String,
     /// `-Wl,--wrap=…` for each hooked std function.
     pub wraps: Vec<String>,
+    /// Names the runtime and glue the link uses (changes when they change).
+    pub stamp: String,
 }
 
 /// The flags that switch on rustc's ThreadSanitizer instrumentation with
@@ -34,18 +36,18 @@ pub fn instrumentation(link: &Link, lld_default: bool) -> Vec<String> {
     if lld_default {
         flags.push("-Clinker-features=-lld".to_string());
     }
-    let link_args = link
-        .runtime
-        .iter()
-        .chain(std::iter::once(&link.glue))
-        .chain(&link.wraps)
-        // rustc links with -nodefaultlibs and puts libc before these
-        // arguments: the runtime's own libc needs (atexit,
-        // pthread_atfork from libc_nonshared.a) come after them.
-        .chain(std::iter::once(&"-lc".to_string()))
-        .map(|a| format!("-Clink-arg={a}"))
-        .collect::<Vec<_>>();
-    flags.extend(link_args);
+    let mut link_args = link.runtime.clone();
+    link_args.push(link.glue.clone());
+    link_args.extend(link.wraps.iter().cloned());
+    // rustc links with -nodefaultlibs and puts libc before these arguments:
+    // the runtime's own libc needs (atexit, pthread_atfork from
+    // libc_nonshared.a) come after them.
+    link_args.push("-lc".to_string());
+    // cargo relinks when the flags change, not when a linked file does: an
+    // unused symbol named after the runtime's inputs makes a new runtime a
+    // new flag.
+    link_args.push(format!("-Wl,--defsym=__hbsan_runtime_{}=0", link.stamp));
+    flags.extend(link_args.iter().map(|a| format!("-Clink-arg={a}")));
     flags
 }
 
@@ -93,6 +95,7 @@ mod tests {
             runtime: vec!["-Wl,--whole-archive".into(), "/r/libhbsan.a".into()],
             glue: "/c/glue.o".into(),
             wraps: vec!["-Wl,--wrap=sym".into()],
+            stamp: "0123".into(),
         };
         let f = instrumentation(&link, true);
         assert_eq!(
@@ -111,7 +114,8 @@ mod tests {
                 "-Clink-arg=/r/libhbsan.a",
                 "-Clink-arg=/c/glue.o",
                 "-Clink-arg=-Wl,--wrap=sym",
-                "-Clink-arg=-lc"
+                "-Clink-arg=-lc",
+                "-Clink-arg=-Wl,--defsym=__hbsan_runtime_0123=0",
             ]
         );
         assert!(!instrumentation(&link, false).contains(&"-Clinker-features=-lld".to_string()));

@@ -16,7 +16,10 @@
 //!   proc-macros are built and run normally;
 //! - `CARGO_TARGET_DIR` set to `hbsan/` inside the project's target
 //!   directory ([`target_dir`]), which keeps instrumented and normal builds
-//!   apart.
+//!   apart;
+//! - line tables and function names in the `release` and `bench` profiles
+//!   (`CARGO_PROFILE_{RELEASE,BENCH}_DEBUG=limited`, unless set in
+//!   the environment), so that reports name functions and lines there too.
 //!
 //! Other subcommands (`clean`, `tree`, …) run with only `CARGO_TARGET_DIR`
 //! set (`hbsan cargo clean` cleans the instrumented builds).
@@ -37,7 +40,7 @@ pub mod target_dir;
 pub mod toolchain;
 
 use std::os::unix::process::CommandExt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use args::CargoArgs;
@@ -113,6 +116,7 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
         runtime: runtime.link_args(),
         glue: glue.display().to_string(),
         wraps: plan.wrap_options(),
+        stamp: runtime_key(&runtime.archive, &glue),
     };
     let lld_default = std::env::consts::ARCH == "x86_64" && tc.version() >= Some((1, 90));
     let ours = flags::instrumentation(&link, lld_default);
@@ -127,6 +131,15 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
         all.extend(ours.iter().cloned());
         cmd.env(encoded, flags::encode(&all));
     }
+    // Reports name functions and lines only with debug info (`limited`:
+    // line tables and function names, which inlined frames need): optimized
+    // profiles get them unless the user decides in the environment.
+    for profile in ["RELEASE", "BENCH"] {
+        let var = format!("CARGO_PROFILE_{profile}_DEBUG");
+        if std::env::var_os(&var).is_none() {
+            cmd.env(var, "limited");
+        }
+    }
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .args(cl.with_target(&supported));
     Ok(())
@@ -135,6 +148,15 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
 /// The oldest rustc `hbsan cargo` knows the flags of
 /// (`-Cunsafe-allow-abi-mismatch`, `-Clinker-features`).
 const MIN_RUSTC: (u32, u32) = (1, 90);
+
+/// A key that changes whenever the runtime archive or the glue does: the
+/// archive's stamp (its inputs) and the glue's path (its content's hash).
+fn runtime_key(archive: &Path, glue: &Path) -> String {
+    let mut stamp = archive.as_os_str().to_owned();
+    stamp.push(".stamp");
+    let inputs = std::fs::read(&stamp).unwrap_or_default();
+    crate::go::cache::key(&[&inputs, glue.as_os_str().as_encoded_bytes()])
+}
 
 /// Whether `cargo` is on `PATH`.
 fn cargo_exists() -> bool {
