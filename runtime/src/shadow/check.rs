@@ -75,6 +75,12 @@ pub fn is_recorded(thr: &ThreadState, addr: usize, size: usize, kind: AccessKind
 /// by a write).
 #[inline(always)]
 fn repeats(word: WordShadow, cur: Cell) -> bool {
+    repeats_in(word, cur, || word.is_shared())
+}
+
+/// [`repeats`], with the word's shared bit given (looked up only if needed).
+#[inline(always)]
+fn repeats_in(word: WordShadow, cur: Cell, shared: impl FnOnce() -> bool) -> bool {
     let loose = if cur.is_read() { READ } else { 0 };
     let covers = |c: u64| {
         let c = c | loose;
@@ -83,7 +89,7 @@ fn repeats(word: WordShadow, cur: Cell) -> bool {
     if covers(word.primary().load(Relaxed)) {
         return true;
     }
-    if !word.is_shared() {
+    if !shared() {
         return false;
     }
     for k in 1..CELLS {
@@ -98,12 +104,115 @@ fn repeats(word: WordShadow, cur: Cell) -> bool {
     false
 }
 
-/// The check of an access that is not a repeat, common cases first: every
-/// cell of the word is the thread's own (of an older epoch) or happens-before
-/// it, so there is no race, and `cur` takes the place of the first one it
-/// makes redundant (or of the first empty cell). That is what
-/// [`check_and_store`] decides for such words, in fewer instructions and
-/// without a stack frame. Everything else goes to [`slow_word_general`].
+/// Records an access that is not a repeat, in the common cases: every cell
+/// of the word is the thread's own or happens-before it (so there is no
+/// race) and no own cell of this epoch covers the access. Then it decides as
+/// [`check_and_store`] does, in fewer instructions: `cur` replaces the first
+/// cell it makes redundant, else merges with an own cell of this epoch and
+/// kind, else takes the first empty cell, opens the secondary cells, or
+/// evicts one. Returns `false`, having stored nothing, when the word needs
+/// the general rule (a possible race, a covering cell, a reported word).
+#[inline(always)]
+fn quick_store(thr: &mut ThreadState, word: WordShadow, cur: Cell, shared: bool) -> bool {
+    if shared {
+        return quick_store_shared(thr, word, cur);
+    }
+    let c = Cell::from_raw(word.primary().load(Relaxed));
+    let mut cell = cur;
+    let replace = if c.is_empty() {
+        true
+    } else if c.same_slot(cur) {
+        if c.same_epoch(cur) {
+            if c.dominates(cur) {
+                return false;
+            }
+            if !cur.dominates(c) && c.kind() == cur.kind() {
+                cell = cur.with_mask(cur.mask() | c.mask());
+                true
+            } else {
+                cur.dominates(c)
+            }
+        } else {
+            cur.dominates(c)
+        }
+    } else if c.epoch() > thr.clock.get(c.slot()) || c == Cell::REPORTED {
+        return false;
+    } else {
+        cur.dominates(c)
+    };
+    thr.dirty = true;
+    if replace {
+        word.primary().store(cell.raw(), Relaxed);
+    } else {
+        // The word gets its second user: open its secondary cells. The bit
+        // is set before the cell is written so no reader misses the cell.
+        word.mark_shared();
+        word.cell(1).store(cur.raw(), Relaxed);
+    }
+    true
+}
+
+/// [`quick_store`] for a word whose secondary cells are open.
+#[inline(never)]
+fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> bool {
+    let (mut redundant, mut mergeable, mut empty) = (CELLS, CELLS, CELLS);
+    let mut merge_mask = 0;
+    const _: () = assert!(CELLS == 4);
+    // Unrolled by hand, with constant plane numbers: the compiler keeps
+    // everything in registers (a loop over the planes it does not).
+    'cells: {
+        macro_rules! visit {
+            ($i:literal) => {
+                let c = Cell::from_raw(word.cell($i).load(Relaxed));
+                if c.is_empty() {
+                    empty = $i;
+                    break 'cells;
+                }
+                if c.same_slot(cur) {
+                    if c.same_epoch(cur) {
+                        if c.dominates(cur) {
+                            return false;
+                        }
+                        if redundant == CELLS && cur.dominates(c) {
+                            redundant = $i;
+                        } else if mergeable == CELLS && c.kind() == cur.kind() {
+                            mergeable = $i;
+                            merge_mask = c.mask();
+                        }
+                    } else if redundant == CELLS && cur.dominates(c) {
+                        redundant = $i;
+                    }
+                } else if c.epoch() > thr.clock.get(c.slot()) || c == Cell::REPORTED {
+                    return false;
+                } else if redundant == CELLS && cur.dominates(c) {
+                    redundant = $i;
+                }
+            };
+        }
+        visit!(0);
+        visit!(1);
+        visit!(2);
+        visit!(3);
+    }
+    let (index, cell) = if redundant < CELLS {
+        (redundant, cur)
+    } else if mergeable < CELLS {
+        (mergeable, cur.with_mask(cur.mask() | merge_mask))
+    } else if empty < CELLS {
+        (empty, cur)
+    } else {
+        // All cells hold other accesses: evict one, round-robin.
+        thr.evictions = thr.evictions.wrapping_add(1);
+        (thr.evictions as usize % CELLS, cur)
+    };
+    thr.dirty = true;
+    word.cell(index).store(cell.raw(), Relaxed);
+    true
+}
+
+/// The check of an access that is not a repeat: the common cases
+/// ([`quick_store`]) without a stack frame, everything else in
+/// [`slow_word_general`].
 #[inline(never)]
 fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     if thr.ignore_accesses != 0 {
@@ -113,36 +222,9 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
         return;
     };
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
-    let n = if word.is_shared() { CELLS } else { 1 };
-    let mut target = CELLS;
-    for i in 0..CELLS {
-        if i == n {
-            break;
-        }
-        let c = Cell::from_raw(word.cell(i).load(Relaxed));
-        if c.is_empty() {
-            target = target.min(i);
-            break;
-        }
-        if c.same_slot(cur) {
-            if c.same_epoch(cur) {
-                // Covered or mergeable: the general rule decides.
-                return slow_word_general(thr, addr, size, kind, pc);
-            }
-        } else if c.epoch() > thr.clock.get(c.slot()) {
-            // Maybe a race.
-            return slow_word_general(thr, addr, size, kind, pc);
-        }
-        if target == CELLS && cur.dominates(c) {
-            target = i;
-        }
-    }
-    if target == CELLS {
-        // A new cell is needed: open the secondary cells, or evict.
+    if !quick_store(thr, word, cur, word.is_shared()) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
-    thr.dirty = true;
-    word.cell(target).store(cur.raw(), Relaxed);
     // The history needs the accesses whose cells it may be asked about.
     if !thr
         .trace
@@ -197,17 +279,34 @@ pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: Acces
     if size == 0 || thr.ignore_accesses != 0 {
         return;
     }
-    thr.trace_access(addr, size, kind, pc);
     let end = addr.saturating_add(size);
     let mut reported = false;
+    let mut stored = false;
     let mut a = addr;
     while a < end {
+        if a & 7 == 0 && end - a >= RUN_MIN {
+            // Whole words, up to the end of their 512-byte block.
+            let run_end = (end & !7).min((a | 511) + 1);
+            let (stop, any) = range_run(thr, a, run_end, kind);
+            stored |= any;
+            a = stop;
+            if a == run_end {
+                continue;
+            }
+        }
         let word_end = (a & !7).saturating_add(8);
         let n = word_end.min(end) - a;
         if let Some(word) = thr.shadow.word(a) {
             let cur = thr.stamp.cell(byte_mask(a & 7, n), kind);
             if !repeats(word, cur) {
-                if let (Some(old), _) = check_and_store(thr, word, cur) {
+                if quick_store(thr, word, cur, word.is_shared()) {
+                    stored = true;
+                    a = word_end;
+                    continue;
+                }
+                let (race, any) = check_and_store(thr, word, cur);
+                stored |= any;
+                if let Some(old) = race {
                     if !reported {
                         reported = true;
                         report_race(
@@ -228,6 +327,42 @@ pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: Acces
         }
         a = word_end;
     }
+    if stored {
+        // The history needs the accesses whose cells it may be asked about
+        // (a range whose every word was a repeat added none).
+        thr.trace_access(addr, size, kind, pc);
+    }
+}
+
+/// Aligned stretches of at least this many bytes go through [`range_run`].
+const RUN_MIN: usize = 64;
+
+/// Whole words `[a, run_end)` of one 512-byte block (one word of the
+/// shared bitmap, loaded once), as long as each is a repeat or
+/// [`quick_store`] records it. Returns where it stopped (`run_end`, or the
+/// first word that needs the general rule) and whether it stored a cell.
+#[inline(always)]
+fn range_run(thr: &mut ThreadState, a: usize, run_end: usize, kind: AccessKind) -> (usize, bool) {
+    let Some(first) = thr.shadow.word(a) else {
+        return (a, false);
+    };
+    let count = (run_end - a) / 8;
+    let shared = first.shared_bits() >> ((a >> 3) & 63);
+    let cur = thr.stamp.cell(0xff, kind);
+    let mut stored = false;
+    let mut i = 0;
+    while i < count {
+        let word = first.offset(i);
+        let shared = (shared >> i) & 1 != 0;
+        if !repeats_in(word, cur, || shared) {
+            if !quick_store(thr, word, cur, shared) {
+                break;
+            }
+            stored = true;
+        }
+        i += 1;
+    }
+    (a + 8 * i, stored)
 }
 
 /// `[addr, addr + size)` is freed by `thr`: the free is checked as a write,

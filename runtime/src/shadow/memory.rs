@@ -163,6 +163,22 @@ impl WordShadow {
         word.load(Relaxed) & bit != 0
     }
 
+    /// The shared bits of the 64 words of the 512-byte block holding this
+    /// word (bit `i`: the block's word `i`).
+    #[inline(always)]
+    pub fn shared_bits(self) -> u64 {
+        self.shared_bit().0.load(Relaxed)
+    }
+
+    /// The shadow of the word `8 * n` bytes further (`n` words; the caller
+    /// keeps the result inside the application range of `self`).
+    #[inline(always)]
+    pub fn offset(self, n: usize) -> WordShadow {
+        WordShadow {
+            addr: self.addr + 8 * n,
+        }
+    }
+
     /// Marks the word as having secondary cells in use. Must happen before
     /// the first secondary cell is written, so no reader skips one.
     #[inline]
