@@ -146,6 +146,10 @@ HBSAN_HIDDEN void *hbsan_real_resolve(void **slot, const char *name);
 /* Like hbsan_real_resolve, but recursion is fatal too. */
 HBSAN_HIDDEN void *hbsan_real_resolve_must(void **slot, const char *name);
 
+/* A system call made directly (syscall() is intercepted: rust.c); returns
+ * the kernel's result, -errno on failure. */
+HBSAN_HIDDEN long hbsan_raw_syscall(long n, const long a[6]);
+
 /* Writes "hbsan: <msg>\n" to stderr without touching stdio or the heap,
  * then aborts. */
 HBSAN_HIDDEN __attribute__((noreturn)) void hbsan_shim_die(const char *msg, const char *detail);

@@ -287,9 +287,10 @@ hbsan_rust_ret hbsan_rust_park(hbsan_rust_real real, ARGS) {
  * expected to hold PARKED. */
 #define PARKED 0xffffffffUL
 
-/* The system call itself, as glibc's syscall() makes it: no dlsym, since
- * the runtime makes system calls through syscall() while it starts. */
-static long raw_syscall(long n, const long a[6]) {
+/* The system call itself, as glibc's syscall() makes it (no dlsym: the
+ * runtime makes system calls through syscall() while it starts); the result
+ * is the kernel's, -errno on failure. */
+long hbsan_raw_syscall(long n, const long a[6]) {
 #if defined(__x86_64__)
     register long r10 __asm__("r10") = a[3];
     register long r8 __asm__("r8") = a[4];
@@ -333,7 +334,7 @@ long syscall(long number, ...) {
             (unsigned long)(unsigned int)a[2] == PARKED)
             parker = (void *)a[0];
     }
-    long r = raw_syscall(number, a);
+    long r = hbsan_raw_syscall(number, a);
     if ((unsigned long)r > -4096UL) {
         errno = (int)-r;
         return -1;
