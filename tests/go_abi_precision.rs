@@ -154,12 +154,23 @@ scenarios! {
         const N: usize = 4096;
         let x = Arc::new(AtomicI64::new(0));
         let all_alive = Arc::new(Barrier::new(N));
+        // The two writes are put in a fixed real-time order (std's atomics
+        // and barrier are invisible to the detector): two writes at the same
+        // instant may both find the shadow word empty, a lost update no
+        // shadow-memory detector rules out.
+        let first_written = Arc::new(AtomicI64::new(0));
         let hs: Vec<_> = (0..N)
             .map(|i| {
-                let (x, b) = (x.clone(), all_alive.clone());
+                let (x, b, first) = (x.clone(), all_alive.clone(), first_written.clone());
                 main.go(pc!(), move |g| {
                     b.wait();
-                    if i == 17 || i == 4000 {
+                    if i == 17 {
+                        write(g, &x, i as i64);
+                        first.store(1, Relaxed);
+                    } else if i == 4000 {
+                        while first.load(Relaxed) == 0 {
+                            std::thread::yield_now();
+                        }
                         write(g, &x, i as i64);
                     }
                 })
