@@ -43,18 +43,25 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     } else {
         thr.counts.accesses += 1;
     }
-    let Some(word) = thr.shadow.word(addr) else {
-        return;
-    };
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
-    // Ignored accesses are let through here: a repeat would be skipped
-    // anyway; `slow_word` drops the others.
-    if repeats(word, cur) {
+    // The primary cell first, whatever the address (see
+    // `Shadow::primary_of`); ignored accesses are let through here too: a
+    // repeat would be skipped anyway, `slow_word` drops the others.
+    if covers(thr.shadow.primary_of(addr).load(Relaxed), cur) {
         return;
     }
     // Few arguments, all in registers: the call becomes a tail jump and
     // the fast path above needs no stack frame.
     slow_word(thr, addr, size, kind, pc);
+}
+
+/// Whether cell `c` records `cur` already: same thread, epoch and kind
+/// (a write stands for a read), and at least its bytes.
+#[inline(always)]
+fn covers(c: u64, cur: Cell) -> bool {
+    let loose = if cur.is_read() { READ } else { 0 };
+    let c = c | loose;
+    (c ^ cur.raw()) & !MASK == 0 && cur.raw() & !c & MASK == 0
 }
 
 /// Whether an access of at most one word by `thr` is already recorded in
@@ -81,23 +88,18 @@ fn repeats(word: WordShadow, cur: Cell) -> bool {
 /// [`repeats`], with the word's shared bit given (looked up only if needed).
 #[inline(always)]
 fn repeats_in(word: WordShadow, cur: Cell, shared: impl FnOnce() -> bool) -> bool {
-    let loose = if cur.is_read() { READ } else { 0 };
-    let covers = |c: u64| {
-        let c = c | loose;
-        (c ^ cur.raw()) & !MASK == 0 && cur.raw() & !c & MASK == 0
-    };
-    if covers(word.primary().load(Relaxed)) {
-        return true;
-    }
-    if !shared() {
-        return false;
-    }
+    covers(word.primary().load(Relaxed), cur) || shared() && repeats_secondary(word, cur)
+}
+
+/// Whether one of the word's secondary cells records `cur` already.
+#[inline(always)]
+fn repeats_secondary(word: WordShadow, cur: Cell) -> bool {
     for k in 1..CELLS {
         let c = word.cell(k).load(Relaxed);
         if c == 0 {
             return false;
         }
-        if covers(c) {
+        if covers(c, cur) {
             return true;
         }
     }
@@ -222,7 +224,12 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
         return;
     };
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
-    if !quick_store(thr, word, cur, word.is_shared()) {
+    // The primary cell did not cover the access (`access_word`).
+    let shared = word.is_shared();
+    if shared && repeats_secondary(word, cur) {
+        return;
+    }
+    if !quick_store(thr, word, cur, shared) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
     // The history needs the accesses whose cells it may be asked about.

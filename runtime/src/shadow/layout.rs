@@ -247,6 +247,29 @@ impl Layout {
         out
     }
 
+    /// The chunks of the primary plane's window that hold no image of an
+    /// application range. Reserved too (and never written), so that the
+    /// primary cell of *any* address, folded into the window, is readable:
+    /// the access hooks then look at it before asking whether the address is
+    /// application memory (a non-application address can only alias a cell
+    /// and be let through as a repeat, which it would be anyway: ignored).
+    pub const fn primary_window_gaps(&self) -> [Range; 4] {
+        let base = PLANE_CHUNK[0];
+        // Window chunks 0, 2, 3 and 7 hold the images of chunks 0, 42-43
+        // and 63 (see the module documentation).
+        const GAPS: [usize; 4] = [1, 4, 5, 6];
+        let mut out = [Range { start: 0, end: 0 }; 4];
+        let mut i = 0;
+        while i < 4 {
+            out[i] = Range {
+                start: self.chunk(base + GAPS[i]),
+                end: self.chunk(base + GAPS[i] + 1),
+            };
+            i += 1;
+        }
+        out
+    }
+
     /// The chunk reserved for the runtime's own fixed regions.
     pub const fn runtime_range(&self) -> Range {
         Range {
@@ -275,6 +298,34 @@ impl Layout {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_primary_window_is_its_images_and_its_gaps() {
+        for l in [
+            Layout::X86_64,
+            Layout::AARCH64_39,
+            Layout::AARCH64_42,
+            Layout::AARCH64_48,
+        ] {
+            let mut parts: Vec<Range> = l.shadow_ranges(Region::Plane(0)).to_vec();
+            parts.extend(l.primary_window_gaps());
+            parts.sort_by_key(|r| r.start);
+            let window = Range {
+                start: l.chunk(PLANE_CHUNK[0]),
+                end: l.chunk(PLANE_CHUNK[0] + 8),
+            };
+            assert_eq!(parts[0].start, window.start);
+            assert_eq!(parts.last().unwrap().end, window.end);
+            for w in parts.windows(2) {
+                assert_eq!(w[0].end, w[1].start, "{l:?}: {:?} then {:?}", w[0], w[1]);
+            }
+            // Any address, folded, lands in the window.
+            for a in [0usize, 8, 1 << 40, 0x7fff_ffff_fff8, usize::MAX, 0x5555_5555_5558] {
+                let p = l.primary(a);
+                assert!(window.contains(p), "{l:?}: {a:#x} -> {p:#x}");
+            }
+        }
+    }
+
     use super::*;
 
     const ALL: [Layout; 4] = [

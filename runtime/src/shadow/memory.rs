@@ -79,6 +79,11 @@ impl Shadow {
                 mmap::reserve_fixed(page_align_out(r), usage).map_err(|e| e.to_string())?;
             }
         }
+        // Never written: only read by `primary_of` for addresses that are
+        // not application memory.
+        for r in l.primary_window_gaps() {
+            mmap::reserve_fixed(r, Use::Sparse).map_err(|e| e.to_string())?;
+        }
         MAPPED.store(true, Relaxed);
         Ok(Shadow { _mapped: () })
     }
@@ -97,6 +102,17 @@ impl Shadow {
         } else {
             None
         }
+    }
+
+    /// The primary cell `addr` folds to, for any address: the cell of its
+    /// word if `addr` is application memory, else some cell that must only
+    /// be read (the whole window of the primary plane is reserved).
+    #[inline(always)]
+    pub fn primary_of(self, addr: usize) -> &'static AtomicU64 {
+        // SAFETY: `layout().primary` folds any address into the primary
+        // plane's window, which `init` reserved whole (images and gaps); it
+        // stays mapped and zero-initialized, and the address is 8-aligned.
+        unsafe { &*(layout().primary(addr) as *const AtomicU64) }
     }
 
     /// Forgets every access recorded for `[start, end)`: fresh memory, a new

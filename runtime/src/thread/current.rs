@@ -17,17 +17,94 @@ use super::ThreadState;
 use crate::runtime::{self, World};
 
 thread_local! {
-    static CURRENT: Cell<*mut ThreadState> = const { Cell::new(core::ptr::null_mut()) };
     static GUARD: Cell<u32> = const { Cell::new(0) };
     /// A signal arrived while the thread was inside the runtime: the
     /// interceptors' function that runs its handler, once the thread leaves.
     static DEFERRED: Cell<Option<extern "C" fn()>> = const { Cell::new(None) };
 }
 
+/// The calling thread's state pointer: a thread-local the hand-written
+/// fast paths of the access hooks (`abi::fast`) read too, so on x86-64 it is
+/// a plain 8-byte `.tbss` variable with a fixed name, reached in the
+/// initial-exec model (one load through the GOT, relaxed by the linker to an
+/// immediate offset from `fs`).
+#[cfg(target_arch = "x86_64")]
+mod slot {
+    use super::ThreadState;
+
+    core::arch::global_asm!(
+        ".pushsection .tbss,\"awT\",@nobits",
+        ".p2align 3",
+        ".globl hbsan_tls_current",
+        ".hidden hbsan_tls_current",
+        ".type hbsan_tls_current,@object",
+        ".size hbsan_tls_current,8",
+        "hbsan_tls_current:",
+        ".zero 8",
+        ".popsection",
+    );
+
+    /// The pointer.
+    #[inline(always)]
+    pub fn get() -> *mut ThreadState {
+        let p: *mut ThreadState;
+        // SAFETY: reads the calling thread's own 8-byte TLS slot defined
+        // above (initial-exec: the offset comes from the GOT).
+        unsafe {
+            core::arch::asm!(
+                "mov {p}, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
+                "mov {p}, qword ptr fs:[{p}]",
+                p = out(reg) p,
+                options(nostack, readonly, preserves_flags),
+            );
+        }
+        p
+    }
+
+    /// Sets the pointer.
+    #[inline(always)]
+    pub fn set(p: *mut ThreadState) {
+        // SAFETY: writes the calling thread's own TLS slot (see `get`).
+        unsafe {
+            core::arch::asm!(
+                "mov {t}, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
+                "mov qword ptr fs:[{t}], {p}",
+                t = out(reg) _,
+                p = in(reg) p,
+                options(nostack, preserves_flags),
+            );
+        }
+    }
+}
+
+/// The calling thread's state pointer (a `thread_local!` where there is no
+/// hand-written fast path).
+#[cfg(not(target_arch = "x86_64"))]
+mod slot {
+    use super::ThreadState;
+    use core::cell::Cell;
+
+    thread_local! {
+        static CURRENT: Cell<*mut ThreadState> = const { Cell::new(core::ptr::null_mut()) };
+    }
+
+    /// The pointer.
+    #[inline(always)]
+    pub fn get() -> *mut ThreadState {
+        CURRENT.with(Cell::get)
+    }
+
+    /// Sets the pointer.
+    #[inline(always)]
+    pub fn set(p: *mut ThreadState) {
+        CURRENT.with(|c| c.set(p));
+    }
+}
+
 /// The calling thread's state, attaching the thread if needed.
 #[inline(always)]
 pub fn current() -> &'static mut ThreadState {
-    let p = CURRENT.with(Cell::get);
+    let p = slot::get();
     if p.is_null() {
         return attach_unseen();
     }
@@ -40,19 +117,20 @@ pub fn current() -> &'static mut ThreadState {
 /// The calling thread's state if it has one (no attaching).
 #[inline]
 pub fn try_current() -> Option<&'static mut ThreadState> {
-    let p = CURRENT.with(Cell::get);
+    let p = slot::get();
     // SAFETY: as in `current`.
     unsafe { p.as_mut() }
 }
 
 /// Makes `state` the calling thread's.
 pub fn set_current(state: &'static mut ThreadState) {
-    CURRENT.with(|c| c.set(state));
+    slot::set(state);
 }
 
 /// The calling thread no longer has a state; returns the one it had.
 pub fn take_current() -> Option<&'static mut ThreadState> {
-    let p = CURRENT.with(|c| c.replace(core::ptr::null_mut()));
+    let p = slot::get();
+    slot::set(core::ptr::null_mut());
     // SAFETY: as in `current`; the pointer is no longer reachable from TLS.
     unsafe { p.as_mut() }
 }
@@ -74,7 +152,7 @@ fn attach_unseen() -> &'static mut ThreadState {
     }
     set_current(state);
     // SAFETY: as in `current`.
-    unsafe { &mut *CURRENT.with(Cell::get) }
+    unsafe { &mut *slot::get() }
 }
 
 /// While alive, the thread is inside the runtime (see the module docs).
