@@ -368,7 +368,9 @@ fn cargo_run_passes_the_verdict_on() {
 }
 
 /// A project with a build script and a proc-macro (both built and run
-/// normally, for the host) and a user `--cfg` in RUSTFLAGS (kept).
+/// normally, for the host), a user `--cfg` in RUSTFLAGS (kept) and
+/// link-time optimization in its release profile (which would merge std
+/// into the program and hide the functions hbsan hooks: switched off).
 const TOOLS_MANIFEST: &str = r#"[package]
 name = "with-tools"
 version = "0.1.0"
@@ -377,6 +379,9 @@ publish = false
 
 [dependencies]
 answer = { path = "answer" }
+
+[profile.release]
+lto = true
 
 [workspace]
 "#;
@@ -388,11 +393,28 @@ const TOOLS_BUILD_RS: &str = r#"fn main() {
 }
 "#;
 
-const TOOLS_MAIN: &str = r#"fn main() {
+const TOOLS_MAIN: &str = r#"use std::sync::{Arc, Mutex};
+
+fn main() {
     let answer: u32 = answer::answer!();
     let script = cfg!(from_build_script);
     let user = cfg!(from_user);
-    println!("{answer} {script} {user}");
+    // Contended: the lock's slow path runs inside std.
+    let counter = Arc::new(Mutex::new(0u32));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let counter = Arc::clone(&counter);
+            std::thread::spawn(move || {
+                for _ in 0..1000 {
+                    *counter.lock().unwrap() += 1;
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    println!("{answer} {script} {user} {}", *counter.lock().unwrap());
 }
 "#;
 
@@ -430,14 +452,23 @@ fn build_scripts_proc_macros_and_user_flags_work_in_a_target_directory_apart() {
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, body).unwrap();
     }
-    let out =
-        ok(hbsan_cargo(&dir, &["run", "--offline", "-q"]).env("RUSTFLAGS", "--cfg from_user"));
-    assert!(out.contains("42 true true"), "{out}");
+    for profile in ["debug", "release"] {
+        let mut args = vec!["run", "--offline", "-q"];
+        if profile == "release" {
+            args.push("--release");
+        }
+        let out = ok(hbsan_cargo(&dir, &args).env("RUSTFLAGS", "--cfg from_user"));
+        assert!(out.contains("42 true true 4000"), "{profile}: {out}");
+        assert!(
+            !out.contains("WARNING: ThreadSanitizer"),
+            "{profile}: {out}"
+        );
+    }
     // Instrumented: the program links the runtime's hooks.
     let program = dir
         .join("target/hbsan")
         .join(target())
-        .join("debug/with-tools");
+        .join("release/with-tools");
     let symbols = ok(Command::new("nm").arg(&program));
     assert!(symbols.contains("__tsan_func_entry"), "not instrumented");
     // Apart from normal builds, which `hbsan cargo clean` leaves alone.

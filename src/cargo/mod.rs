@@ -19,7 +19,10 @@
 //!   apart;
 //! - line tables and function names in the `release` and `bench` profiles
 //!   (`CARGO_PROFILE_{RELEASE,BENCH}_DEBUG=limited`, unless set in
-//!   the environment), so that reports name functions and lines there too.
+//!   the environment), so that reports name functions and lines there too;
+//! - no cross-crate link-time optimization (`CARGO_PROFILE_*_LTO=false`):
+//!   it would merge std into the program and hide the functions the glue
+//!   wraps.
 //!
 //! Other subcommands (`clean`, `tree`, …) run with only `CARGO_TARGET_DIR`
 //! set (`hbsan cargo clean` cleans the instrumented builds).
@@ -139,6 +142,13 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
         if std::env::var_os(&var).is_none() {
             cmd.env(var, "limited");
         }
+    }
+    // Link-time optimization across crates pulls std's code into the
+    // program's and internalizes the functions the glue wraps: off in the
+    // built-in profiles (a custom profile inherits it from one of them
+    // unless it sets `lto` itself).
+    for profile in ["DEV", "TEST", "RELEASE", "BENCH"] {
+        cmd.env(format!("CARGO_PROFILE_{profile}_LTO"), "false");
     }
     cmd.env("RUSTC_BOOTSTRAP", "1")
         .args(cl.with_target(&supported));
