@@ -30,11 +30,11 @@
 /* The interceptor's caller, the program's call site. Only meaningful as the
  * first thing evaluated in the interceptor itself (not in a helper). */
 #define HBSAN_CALLER_PC() __builtin_return_address(0)
-/* An address inside interceptor `fn`: two bytes past its entry, so that a
- * symbolizer that steps back from a return address (a byte, for the call
- * instruction; once more, for an access pc) still lands in `fn`, never in
- * the function laid out before it. */
-#define HBSAN_SELF_PC(fn) ((void *)((uintptr_t)(fn) + 2))
+/* The frame of interceptor `fn`: one byte past its entry, as a return
+ * address would be, so that the symbolizer, which steps back one byte, looks
+ * up the entry instruction itself (attributed to `fn`'s own line, never to a
+ * helper inlined further in, nor to the function laid out before it). */
+#define HBSAN_SELF_PC(fn) ((void *)((uintptr_t)(fn) + 1))
 
 /* The program's memory [p, p+n) read / written by interceptor `self` on
  * the program's behalf (n <= 0: nothing). `caller_pc` must be a local of
