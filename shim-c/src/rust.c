@@ -35,10 +35,14 @@
  *
  * Some edges need an address std keeps to itself:
  * - a parker: std's Thread::unpark (instrumented) swaps NOTIFIED into the
- *   parker's state word, park consumes it inside std. The word is learnt
- *   when this thread's park first sleeps on it: the futex wait a park makes
- *   (value PARKED, u32::MAX) is seen by the syscall interceptor below. Until
- *   then a park that returns without sleeping acquires nothing.
+ *   parker's state word, park consumes it inside std. The futex wait a park
+ *   makes when it sleeps (value PARKED, u32::MAX) names the word; the
+ *   syscall interceptor below sees it. A park that finds its token at once
+ *   makes no system call, so the word's place in a thread's data is learnt
+ *   before main: the main thread parks with a zero timeout (its token is
+ *   still empty, so it sleeps, for no time), and the distance from its
+ *   handle (thread::current(), an Arc's pointer) to the word it waited on
+ *   locates every thread's parker from its handle.
  * - a scope's running-thread count: its offset in ScopeData is the
  *   compiler's choice, so the release goes into each of the struct's three
  *   words (the instrumented load in thread::scope acquires from the right
@@ -252,18 +256,6 @@ hbsan_rust_ret hbsan_rust_guard_acquire_after(hbsan_rust_real real, ARGS) {
     return r;
 }
 
-/* ---- Arc's fences ----------------------------------------------------------------------- */
-
-void __tsan_atomic_thread_fence(int mo);
-
-/* Runs before main (after the runtime's start in .preinit_array): an
- * acquire fence with nothing pending changes no clock, but from now on
- * relaxed loads record what they read. */
-__attribute__((constructor)) static void hbsan_rust_arm_fences(void) {
-    if (hbsan_std_uninstrumented())
-        __tsan_atomic_thread_fence(__ATOMIC_ACQUIRE);
-}
-
 /* ---- park ----------------------------------------------------------------------------- */
 
 /* This thread's parker state word, once learnt; and whether it is inside
@@ -271,16 +263,66 @@ __attribute__((constructor)) static void hbsan_rust_arm_fences(void) {
 static __thread void *parker __attribute__((tls_model("initial-exec")));
 static __thread int parking __attribute__((tls_model("initial-exec")));
 
+/* From a thread's handle to its parker's state word; 0 while unknown. */
+static uintptr_t parker_offset;
+
+/* std's thread::current and thread::park_timeout (the real one), from the
+ * glue; absent when std has no such functions (or in C programs). */
+extern const hbsan_rust_real hbsan_rust_std_current __attribute__((weak));
+extern const hbsan_rust_real hbsan_rust_std_park_timeout __attribute__((weak));
+
+/* This thread's handle (the address of its Arc), or 0. The handle
+ * thread::current() returns is a new reference: it is given back at once
+ * (a Release decrement of the count, as Arc's drop; the thread's own
+ * reference keeps it above zero). */
+static uintptr_t current_handle(void) {
+    if (&hbsan_rust_std_current == NULL)
+        return 0;
+    hbsan_rust_ret r = hbsan_rust_std_current(0, 0, 0, 0, 0, 0);
+    if (r.r0 != 0)
+        __atomic_fetch_sub((uintptr_t *)r.r0, 1, __ATOMIC_RELEASE);
+    return r.r0;
+}
+
 /* thread::park(), park_timeout(dur), park_timeout_ms(ms). */
 hbsan_rust_ret hbsan_rust_park(hbsan_rust_real real, ARGS) {
     if (hbsan_forward_only())
         return FORWARD(real);
+    if (parker == NULL && parker_offset != 0) {
+        uintptr_t handle = current_handle();
+        if (handle != 0)
+            parker = (void *)(handle + parker_offset);
+    }
     parking++;
     hbsan_rust_ret r = FORWARD(real);
     parking--;
     if (parker != NULL)
         __hbsan_acquire(parker);
     return r;
+}
+
+/* ---- start-up ----------------------------------------------------------------------------- */
+
+void __tsan_atomic_thread_fence(int mo);
+
+/* Runs before main (after the runtime's start in .preinit_array).
+ * - An acquire fence with nothing pending changes no clock, but from now on
+ *   relaxed loads record what they read (see the top of the file).
+ * - The main thread parks for no time: nothing can have unparked it yet, so
+ *   it sleeps on its parker and the syscall interceptor learns the word; its
+ *   distance from the thread's handle is every thread's (it is checked to be
+ *   inside a thread's data). */
+__attribute__((constructor)) static void hbsan_rust_start(void) {
+    if (!hbsan_std_uninstrumented())
+        return;
+    __tsan_atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (&hbsan_rust_std_park_timeout == NULL || &hbsan_rust_std_current == NULL)
+        return;
+    hbsan_rust_park(hbsan_rust_std_park_timeout, 0, 0, 0, 0, 0, 0);
+    uintptr_t handle = current_handle();
+    uintptr_t word = (uintptr_t)parker;
+    if (handle != 0 && word > handle && word - handle < 256 && word % 4 == 0)
+        parker_offset = word - handle;
 }
 
 /* The parker's futex wait: FUTEX_WAIT_BITSET (or FUTEX_WAIT) on a word

@@ -107,8 +107,24 @@ const HOOKED: &[Hooked] = &[
     },
 ];
 
+/// std functions the hooks call: `(path, glue variable)`. The variable
+/// holds the function's address (the real one, when it is also wrapped).
+const CALLED: &[(&[&str], &str)] = &[
+    (
+        &["std::thread::current::current", "std::thread::current"],
+        "hbsan_rust_std_current",
+    ),
+    (
+        &[
+            "std::thread::functions::park_timeout",
+            "std::thread::park_timeout",
+        ],
+        "hbsan_rust_std_park_timeout",
+    ),
+];
+
 /// Bumped when the generated text's shape or the hooks' contract changes.
-const RECIPE: u32 = 2;
+const RECIPE: u32 = 3;
 
 /// The hooked functions found in one std.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +134,8 @@ pub struct Plan {
     /// The paths of hooked functions this std does not define (their
     /// edges are missing).
     pub missing: Vec<&'static str>,
+    /// `(symbol, variable)` for each function of [`CALLED`] found.
+    pub called: Vec<(String, &'static str)>,
 }
 
 /// A std function's path for matching: demangled without hashes, angle
@@ -142,7 +160,20 @@ pub fn plan(functions: &[String]) -> Plan {
             None => missing.push(hooked.paths[0]),
         }
     }
-    Plan { wraps, missing }
+    let called = CALLED
+        .iter()
+        .filter_map(|(wants, variable)| {
+            let i = wants
+                .iter()
+                .find_map(|want| paths.iter().position(|p| p == want))?;
+            Some((functions[i].clone(), *variable))
+        })
+        .collect();
+    Plan {
+        wraps,
+        missing,
+        called,
+    }
 }
 
 impl Plan {
@@ -171,6 +202,16 @@ impl Plan {
                  ret wrap_{n}(u a0, u a1, u a2, u a3, u a4, u a5) __asm__(\"__wrap_{symbol}\");\n\
                  ret wrap_{n}(u a0, u a1, u a2, u a3, u a4, u a5) {{\n    \
                  return {hook}(real_{n}, a0, a1, a2, a3, a4, a5);\n}}\n",
+                path_of(symbol)
+            ));
+        }
+        for (symbol, variable) in &self.called {
+            // A wrapped function's own code is `__real_<symbol>`.
+            let wrapped = self.wraps.iter().any(|(s, _)| s == symbol);
+            let prefix = if wrapped { "__real_" } else { "" };
+            c.push_str(&format!(
+                "\n/* {} */\nret {variable}_fn(u, u, u, u, u, u) __asm__(\"{prefix}{symbol}\");\n\
+                 const hbsan_rust_real {variable} = {variable}_fn;\n",
                 path_of(symbol)
             ));
         }
@@ -290,5 +331,17 @@ mod tests {
         assert!(c.contains(&format!("__asm__(\"__wrap_{LOCK_CONTENDED}\")")));
         assert!(c.contains("return hbsan_rust_park(real_1, a0, a1, a2, a3, a4, a5);"));
         assert!(c.contains("const char hbsan_rust_std_uninstrumented = 1;"));
+        // park_timeout is wrapped: the hooks call the real one.
+        assert_eq!(
+            p.called,
+            [(
+                "_ZN3std6thread12park_timeout17h0123456789abcdefE".to_string(),
+                "hbsan_rust_std_park_timeout"
+            )]
+        );
+        assert!(c.contains(
+            "__asm__(\"__real__ZN3std6thread12park_timeout17h0123456789abcdefE\");\n\
+             const hbsan_rust_real hbsan_rust_std_park_timeout = hbsan_rust_std_park_timeout_fn;"
+        ));
     }
 }

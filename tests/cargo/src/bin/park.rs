@@ -1,16 +1,49 @@
 // park / unpark (and park_timeout): a thread writes a buffer, sets a
 // relaxed flag and unparks main, which parks until the flag is set and
-// then reads the buffer (unpark happens-before the park it ends). Racy:
-// the thread writes the buffer after unparking.
-use hbsan_std_matrix::{racy, Shared};
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+// then reads the buffer (unpark happens-before the park it ends); first, a
+// thread whose very first park finds its token already there (no sleep).
+// Racy: the buffers are written after the unpark.
+use hbsan_std_matrix::{in_turn, racy, Shared};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
+static TURN: AtomicUsize = AtomicUsize::new(0);
+
 fn main() {
     let racy = racy();
     let mut total = 0;
+
+    // A spawned thread's first park returns at once: main unparked it before.
+    let first = Shared::new(0u64);
+    let ready = Arc::new(AtomicBool::new(false));
+    let t = {
+        let ready = Arc::clone(&ready);
+        thread::spawn(move || {
+            while !ready.load(Relaxed) {
+                thread::yield_now();
+            }
+            thread::park();
+            let mut seen = 0;
+            if racy {
+                in_turn(&TURN, 1, 2, || seen = first.get()); // RACE
+            } else {
+                seen = first.get();
+            }
+            seen
+        })
+    };
+    if !racy {
+        first.set(5);
+    }
+    t.thread().unpark();
+    ready.store(true, Relaxed);
+    if racy {
+        in_turn(&TURN, 0, 2, || first.set(5)); // RACE
+    }
+    total += t.join().unwrap();
+
     for round in 0..10u64 {
         let data = Shared::new(0u64);
         let flag = Arc::new(AtomicBool::new(false));
