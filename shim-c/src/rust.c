@@ -11,7 +11,7 @@
  *
  * | std function (called by instrumented code)  | edge                                       |
  * |---------------------------------------------|--------------------------------------------|
- * | sys Mutex::lock_contended(m)                | acquire m after (the lock was taken in std)  |
+ * | sys Mutex::lock_contended(m)                | acquire m after (std took the lock)        |
  * | sys RwLock::read_/write_contended(l)        | acquire l's words after                    |
  * | sys Condvar::wait/wait_timeout(c, m, ..)    | release m before, acquire m after          |
  * | sys Once::call(o, _, f)                     | release o when f returns, acquire o after  |
