@@ -35,8 +35,14 @@ impl VectorClock {
     }
 
     /// Sets the entry of `slot` to `epoch` (which may be lower than before).
+    #[inline]
     pub fn set(&mut self, slot: Slot, epoch: Epoch) {
         let i = slot.index();
+        if epoch != Epoch::ZERO && i < self.entries.len() {
+            // The common case (a thread's own entry moving on): nothing to trim.
+            self.entries[i] = epoch;
+            return;
+        }
         if i >= self.entries.len() {
             if epoch == Epoch::ZERO {
                 return;

@@ -106,9 +106,10 @@ fn repeats_secondary(word: WordShadow, cur: Cell) -> bool {
     false
 }
 
-/// Records an access that is not a repeat, in the common cases: every cell
-/// of the word is the thread's own or happens-before it (so there is no
-/// race) and no own cell of this epoch covers the access. Then it decides as
+/// Records an access that is not a repeat, in the common cases: no cell of
+/// the word races with it (each is the thread's own, happens-before it, or
+/// cannot conflict with it: both reads, both atomic, other bytes) and no own
+/// cell of this epoch covers the access. Then it decides as
 /// [`check_and_store`] does, in fewer instructions: `cur` replaces the first
 /// cell it makes redundant, else merges with an own cell of this epoch and
 /// kind, else takes the first empty cell, opens the secondary cells, or
@@ -117,12 +118,31 @@ fn repeats_secondary(word: WordShadow, cur: Cell) -> bool {
 #[inline(always)]
 fn quick_store(thr: &mut ThreadState, word: WordShadow, cur: Cell, shared: bool) -> bool {
     if shared {
-        return quick_store_shared(thr, word, cur);
+        return quick_store_shared(thr, word, cur) == Quick::Stored;
     }
+    quick_store_unshared(thr, word, cur)
+}
+
+/// What [`quick_store_shared`] did.
+#[derive(Copy, Clone, PartialEq, Eq, Debug)]
+enum Quick {
+    /// Nothing: the word needs the general rule.
+    General,
+    /// Stored a cell.
+    Stored,
+    /// Nothing: a secondary cell records the access already (a repeat).
+    Repeat,
+}
+
+/// [`quick_store`] for a word whose only cell is its primary one.
+#[inline(always)]
+fn quick_store_unshared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> bool {
     let c = Cell::from_raw(word.primary().load(Relaxed));
     let mut cell = cur;
     let replace = if c.is_empty() {
         true
+    } else if c == Cell::REPORTED {
+        return false;
     } else if c.same_slot(cur) {
         if c.same_epoch(cur) {
             if c.dominates(cur) {
@@ -137,8 +157,13 @@ fn quick_store(thr: &mut ThreadState, word: WordShadow, cur: Cell, shared: bool)
         } else {
             cur.dominates(c)
         }
-    } else if c.epoch() > thr.clock.get(c.slot()) || c == Cell::REPORTED {
-        return false;
+    } else if c.epoch() > thr.clock.get(c.slot()) {
+        // Not ordered before us: a race unless the two cannot conflict
+        // (both reads, both atomic, other bytes); then both cells stay.
+        if c.conflicts(cur) {
+            return false;
+        }
+        false
     } else {
         cur.dominates(c)
     };
@@ -154,9 +179,11 @@ fn quick_store(thr: &mut ThreadState, word: WordShadow, cur: Cell, shared: bool)
     true
 }
 
-/// [`quick_store`] for a word whose secondary cells are open.
+/// [`quick_store`] for a word whose secondary cells are open; also tells a
+/// repeat recorded in a secondary cell (the primary one was looked at
+/// before, or is looked at here).
 #[inline(never)]
-fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> bool {
+fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Quick {
     let (mut redundant, mut mergeable, mut empty) = (CELLS, CELLS, CELLS);
     let mut merge_mask = 0;
     const _: () = assert!(CELLS == 4);
@@ -170,10 +197,16 @@ fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> boo
                     empty = $i;
                     break 'cells;
                 }
+                if c == Cell::REPORTED {
+                    return Quick::General;
+                }
                 if c.same_slot(cur) {
                     if c.same_epoch(cur) {
+                        if covers(c.raw(), cur) {
+                            return Quick::Repeat;
+                        }
                         if c.dominates(cur) {
-                            return false;
+                            return Quick::General;
                         }
                         if redundant == CELLS && cur.dominates(c) {
                             redundant = $i;
@@ -184,8 +217,12 @@ fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> boo
                     } else if redundant == CELLS && cur.dominates(c) {
                         redundant = $i;
                     }
-                } else if c.epoch() > thr.clock.get(c.slot()) || c == Cell::REPORTED {
-                    return false;
+                } else if c.epoch() > thr.clock.get(c.slot()) {
+                    // Not ordered before us: a race unless the two cannot
+                    // conflict; then the cell stays.
+                    if c.conflicts(cur) {
+                        return Quick::General;
+                    }
                 } else if redundant == CELLS && cur.dominates(c) {
                     redundant = $i;
                 }
@@ -209,7 +246,7 @@ fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> boo
     };
     thr.dirty = true;
     word.cell(index).store(cell.raw(), Relaxed);
-    true
+    Quick::Stored
 }
 
 /// The check of an access that is not a repeat: the common cases
@@ -225,11 +262,19 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
     };
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
     // The primary cell did not cover the access (`access_word`).
-    let shared = word.is_shared();
-    if shared && repeats_secondary(word, cur) {
-        return;
-    }
-    if !quick_store(thr, word, cur, shared) {
+    if word.is_shared() {
+        // Repeats are common on shared words: the primary cell is another
+        // thread's, ours is the next one. Looked for first, without a call
+        // (`quick_store_shared` finds repeats in the other cells).
+        if covers(word.cell(1).load(Relaxed), cur) {
+            return;
+        }
+        match quick_store_shared(thr, word, cur) {
+            Quick::Stored => {}
+            Quick::Repeat => return,
+            Quick::General => return slow_word_general(thr, addr, size, kind, pc),
+        }
+    } else if !quick_store_unshared(thr, word, cur) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
     // The history needs the accesses whose cells it may be asked about.

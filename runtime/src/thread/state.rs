@@ -5,7 +5,7 @@ use core::sync::atomic::AtomicU64;
 
 use super::Tid;
 use super::trace::TraceWriter;
-use super::trace::event::{Encoded, Event, encode, encode_access};
+use super::trace::event::{SimpleTag, encode_access, simple_word};
 use crate::clock::{Epoch, Slot, VectorClock};
 use crate::shadow::Shadow;
 use crate::shadow::cell::{AccessKind, Stamp};
@@ -111,7 +111,7 @@ impl ThreadState {
             self.grow_stack();
         }
         self.stack.push(pc);
-        self.trace_event(&encode(Event::FuncEntry { pc }, 0), None);
+        self.trace_simple(simple_word(SimpleTag::FuncEntry, pc));
     }
 
     /// Makes room on the shadow stack. The allocation goes through the
@@ -127,8 +127,24 @@ impl ThreadState {
     #[inline]
     pub fn func_exit(&mut self) {
         if self.stack.pop().is_some() {
-            self.trace_event(&encode(Event::FuncExit, 0), None);
+            self.trace_simple(simple_word(SimpleTag::FuncExit, 0));
         }
+    }
+
+    /// Records a one-word event without a pc delta.
+    #[inline(always)]
+    fn trace_simple(&mut self, word: u64) {
+        if !self.trace.try_push_simple(word) {
+            self.trace_simple_slow(word);
+        }
+    }
+
+    /// At the end of a part (or detached).
+    #[cold]
+    #[inline(never)]
+    fn trace_simple_slow(&mut self, word: u64) {
+        self.begin_next_part();
+        self.trace.try_push_simple(word);
     }
 
     /// Records an access in the history.
@@ -152,14 +168,6 @@ impl ThreadState {
         }
     }
 
-    #[inline]
-    fn trace_event(&mut self, e: &Encoded, pc: Option<u64>) {
-        if !self.trace.try_push(e, pc) {
-            self.begin_next_part();
-            self.trace.try_push(e, pc);
-        }
-    }
-
     #[cold]
     fn begin_next_part(&mut self) {
         let (epoch, tid) = (self.epoch().get(), self.tid.0 as u64);
@@ -173,7 +181,7 @@ impl ThreadState {
         self.stamp = Stamp::new(slot, epoch);
         self.clock.set(slot, epoch);
         self.dirty = false;
-        self.trace_event(&encode(Event::Epoch(epoch.get()), 0), None);
+        self.trace_simple(simple_word(SimpleTag::Epoch, epoch.get()));
     }
 
     /// Moves to `slot` at `epoch` (the old slot's epochs are exhausted). The

@@ -121,6 +121,26 @@ pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u
     }
 }
 
+/// The one-word encoding of an event that has no pc delta: function entry
+/// and exit, epoch change, attach ([`encode`] of those, as a constant
+/// expression for the hot paths).
+#[inline(always)]
+pub const fn simple_word(tag: SimpleTag, payload: u64) -> u64 {
+    (tag as u64) << TAG_SHIFT | payload << 8
+}
+
+/// The events [`simple_word`] encodes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum SimpleTag {
+    /// [`Event::FuncEntry`], payload the pc.
+    FuncEntry = TAG_FUNC_ENTRY,
+    /// [`Event::FuncExit`], payload 0.
+    FuncExit = TAG_FUNC_EXIT,
+    /// [`Event::Epoch`], payload the epoch.
+    Epoch = TAG_EPOCH,
+}
+
 /// Encodes any event.
 pub fn encode(event: Event, prev_pc: u64) -> Encoded {
     let one = |tag: u64, payload: u64| Encoded {
@@ -269,6 +289,24 @@ mod tests {
                 assert_eq!(compact, expect_compact, "{e:?} prev={prev:#x}");
             }
         }
+    }
+
+    #[test]
+    fn simple_words_are_the_encoding_of_their_events() {
+        for pc in [0u64, 1, 0x5555_5555_1234, (1 << 56) - 1] {
+            assert_eq!(
+                simple_word(SimpleTag::FuncEntry, pc),
+                encode(Event::FuncEntry { pc }, 0).words[0]
+            );
+            assert_eq!(
+                simple_word(SimpleTag::Epoch, pc),
+                encode(Event::Epoch(pc), 0).words[0]
+            );
+        }
+        assert_eq!(
+            simple_word(SimpleTag::FuncExit, 0),
+            encode(Event::FuncExit, 0).words[0]
+        );
     }
 
     #[test]

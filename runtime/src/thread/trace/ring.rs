@@ -266,6 +266,24 @@ impl TraceWriter {
         true
     }
 
+    /// Appends a one-word event that carries no pc delta (see
+    /// [`super::event::simple_word`]). Returns `false` (and appends nothing)
+    /// when the part is full or the writer is detached.
+    #[inline(always)]
+    pub fn try_push_simple(&mut self, word: u64) -> bool {
+        // A detached writer has both pointers null.
+        if self.cursor == self.end {
+            return false;
+        }
+        // SAFETY: `cursor` is non-null and before `end`, inside the current
+        // part's event array (see `try_push`), so one word is in bounds.
+        unsafe {
+            (*self.cursor).store(with_parity(word, self.parity), Ordering::Release);
+            self.cursor = self.cursor.add(1);
+        }
+        true
+    }
+
     /// Appends an access in its one-word encoding. Returns `false` (and
     /// appends nothing) when the access has no such encoding, the part is
     /// full or the writer is detached: the caller then takes the general
