@@ -368,9 +368,10 @@ fn cargo_run_passes_the_verdict_on() {
 }
 
 /// A project with a build script and a proc-macro (both built and run
-/// normally, for the host), a user `--cfg` in RUSTFLAGS (kept) and
-/// link-time optimization in its release profile (which would merge std
-/// into the program and hide the functions hbsan hooks: switched off).
+/// normally, for the host), a `--cfg` in its cargo config and one in
+/// RUSTFLAGS (whichever cargo uses is kept), and link-time optimization in
+/// its release profile (which would merge std into the program and hide
+/// the functions hbsan hooks: switched off).
 const TOOLS_MANIFEST: &str = r#"[package]
 name = "with-tools"
 version = "0.1.0"
@@ -389,6 +390,7 @@ lto = true
 const TOOLS_BUILD_RS: &str = r#"fn main() {
     println!("cargo::rustc-check-cfg=cfg(from_build_script)");
     println!("cargo::rustc-check-cfg=cfg(from_user)");
+    println!("cargo::rustc-check-cfg=cfg(from_config)");
     println!("cargo::rustc-cfg=from_build_script");
 }
 "#;
@@ -398,7 +400,13 @@ const TOOLS_MAIN: &str = r#"use std::sync::{Arc, Mutex};
 fn main() {
     let answer: u32 = answer::answer!();
     let script = cfg!(from_build_script);
-    let user = cfg!(from_user);
+    let user = if cfg!(from_user) {
+        "user"
+    } else if cfg!(from_config) {
+        "config"
+    } else {
+        "none"
+    };
     // Contended: the lock's slow path runs inside std.
     let counter = Arc::new(Mutex::new(0u32));
     let handles: Vec<_> = (0..4)
@@ -447,23 +455,24 @@ fn build_scripts_proc_macros_and_user_flags_work_in_a_target_directory_apart() {
         ("src/main.rs", TOOLS_MAIN),
         ("answer/Cargo.toml", ANSWER_MANIFEST),
         ("answer/src/lib.rs", ANSWER_LIB),
+        (
+            ".cargo/config.toml",
+            "[build]\nrustflags = [\"--cfg\", \"from_config\"]\n",
+        ),
     ] {
         let path = dir.join(path);
         fs::create_dir_all(path.parent().unwrap()).unwrap();
         fs::write(path, body).unwrap();
     }
-    for profile in ["debug", "release"] {
-        let mut args = vec!["run", "--offline", "-q"];
-        if profile == "release" {
-            args.push("--release");
-        }
-        let out = ok(hbsan_cargo(&dir, &args).env("RUSTFLAGS", "--cfg from_user"));
-        assert!(out.contains("42 true true 4000"), "{profile}: {out}");
-        assert!(
-            !out.contains("WARNING: ThreadSanitizer"),
-            "{profile}: {out}"
-        );
-    }
+    // The config's flags (cargo's source when RUSTFLAGS is unset)...
+    let out = ok(&mut hbsan_cargo(&dir, &["run", "--offline", "-q"]));
+    assert!(out.contains("42 true config 4000"), "{out}");
+    assert!(!out.contains("WARNING: ThreadSanitizer"), "{out}");
+    // ...and RUSTFLAGS (which cargo prefers), in the release profile.
+    let out = ok(hbsan_cargo(&dir, &["run", "--offline", "-q", "--release"])
+        .env("RUSTFLAGS", "--cfg from_user"));
+    assert!(out.contains("42 true user 4000"), "{out}");
+    assert!(!out.contains("WARNING: ThreadSanitizer"), "{out}");
     // Instrumented: the program links the runtime's hooks.
     let program = dir
         .join("target/hbsan")

@@ -91,16 +91,25 @@ impl CargoArgs {
     /// The arguments with `--target target` right after the subcommand,
     /// unless the command line names a target itself or does not build.
     pub fn with_target(&self, target: &str) -> Vec<String> {
+        self.with_options(target, &[])
+    }
+
+    /// The arguments with `--config C` for each of `configs`, then
+    /// `--target target` (as in [`CargoArgs::with_target`]), right after the
+    /// subcommand of a command that builds.
+    pub fn with_options(&self, target: &str, configs: &[String]) -> Vec<String> {
         let mut out = self.args.clone();
-        if let Some(sub) = self
-            .subcommand
-            .filter(|_| self.builds() && self.targets.is_empty())
-        {
-            out.splice(
-                sub + 1..sub + 1,
-                ["--target".to_string(), target.to_string()],
-            );
+        let Some(sub) = self.subcommand.filter(|_| self.builds()) else {
+            return out;
+        };
+        let mut extra = Vec::new();
+        for c in configs {
+            extra.extend(["--config".to_string(), c.clone()]);
         }
+        if self.targets.is_empty() {
+            extra.extend(["--target".to_string(), target.to_string()]);
+        }
+        out.splice(sub + 1..sub + 1, extra);
         out
     }
 }
@@ -133,6 +142,17 @@ mod tests {
             a.with_target("T").join(" "),
             "+nightly --config build.jobs=1 -v run --target T --bin x"
         );
+    }
+
+    #[test]
+    fn configs_come_first() {
+        let a = parse("run -q -- x");
+        assert_eq!(
+            a.with_options("T", &["build.rustflags=[\"-Za\"]".into()])
+                .join(" "),
+            "run --config build.rustflags=[\"-Za\"] --target T -q -- x"
+        );
+        assert_eq!(parse("clean").with_options("T", &["k=v".into()]), ["clean"]);
     }
 
     #[test]

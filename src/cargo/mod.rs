@@ -5,10 +5,11 @@
 //! `check`, `rustc`, `doc`, `clippy`, `install` and their aliases), cargo
 //! runs with
 //! - `RUSTC_BOOTSTRAP=1`, which lets stable rustc take the `-Z` flags;
-//! - the instrumentation flags ([`flags`]) after the user's own
-//!   `RUSTFLAGS`/`RUSTDOCFLAGS` (kept, in `CARGO_ENCODED_*` form): the
-//!   sanitizer, permission to link the precompiled uninstrumented std, no
-//!   bundled runtime, and the link of `libhbsan.a` (the runtime and the
+//! - the instrumentation flags ([`flags`]) after the user's own flags,
+//!   wherever cargo takes those from ([`config`]: `RUSTFLAGS` and
+//!   `RUSTDOCFLAGS`, or the config's `rustflags`): the sanitizer,
+//!   permission to link the precompiled uninstrumented std, no bundled
+//!   runtime, and the link of `libhbsan.a` (the runtime and the
 //!   interceptors, see [`crate::cc::libhbsan`]) and of the std glue
 //!   ([`glue`]);
 //! - `--target HOST` unless the command line names a target: the flags
@@ -36,6 +37,7 @@
 //! memory std hands to `memcpy`, `read`… (its locks being invisible).
 
 pub mod args;
+pub mod config;
 pub mod flags;
 pub mod glue;
 pub mod symbols;
@@ -123,16 +125,24 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
     };
     let lld_default = std::env::consts::ARCH == "x86_64" && tc.version() >= Some((1, 90));
     let ours = flags::instrumentation(&link, lld_default);
-    for (encoded, plain) in [
-        ("CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS"),
-        ("CARGO_ENCODED_RUSTDOCFLAGS", "RUSTDOCFLAGS"),
+    // Ours join the user's flags wherever cargo takes those from.
+    let target_table = config::target_table(CARGO, cl.toolchain.as_deref());
+    let mut configs = Vec::new();
+    for (key, encoded, plain) in [
+        ("rustflags", "CARGO_ENCODED_RUSTFLAGS", "RUSTFLAGS"),
+        ("rustdocflags", "CARGO_ENCODED_RUSTDOCFLAGS", "RUSTDOCFLAGS"),
     ] {
-        let mut all = flags::existing(
-            std::env::var(encoded).ok().as_deref(),
-            std::env::var(plain).ok().as_deref(),
-        );
-        all.extend(ours.iter().cloned());
-        cmd.env(encoded, flags::encode(&all));
+        let encoded_value = std::env::var(encoded).ok();
+        let plain_value = std::env::var(plain).ok();
+        let from_env = encoded_value.is_some() || plain_value.is_some();
+        match config::placement(key, from_env, target_table.as_deref(), &supported) {
+            config::Placement::Env => {
+                let mut all = flags::existing(encoded_value.as_deref(), plain_value.as_deref());
+                all.extend(ours.iter().cloned());
+                cmd.env(encoded, flags::encode(&all));
+            }
+            config::Placement::Config(key) => configs.push(config::config_array(&key, &ours)),
+        }
     }
     // Reports name functions and lines only with debug info (`limited`:
     // line tables and function names, which inlined frames need): optimized
@@ -151,7 +161,7 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
         cmd.env(format!("CARGO_PROFILE_{profile}_LTO"), "false");
     }
     cmd.env("RUSTC_BOOTSTRAP", "1")
-        .args(cl.with_target(&supported));
+        .args(cl.with_options(&supported, &configs));
     Ok(())
 }
 
