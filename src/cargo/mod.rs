@@ -125,7 +125,17 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
     };
     let lld_default = std::env::consts::ARCH == "x86_64" && tc.version() >= Some((1, 90));
     let ours = flags::instrumentation(&link, lld_default);
-    // Ours join the user's flags wherever cargo takes those from.
+    let configs = place_flags(cl, &ours, &supported, cmd);
+    set_profiles(cmd);
+    cmd.env("RUSTC_BOOTSTRAP", "1")
+        .args(cl.with_options(&supported, &configs));
+    Ok(())
+}
+
+/// Puts our flags after the user's, wherever cargo takes those from (see
+/// [`config`]): into `cmd`'s environment, or into the `--config` options
+/// returned.
+fn place_flags(cl: &CargoArgs, ours: &[String], target: &str, cmd: &mut Command) -> Vec<String> {
     let target_table = config::target_table(CARGO, cl.toolchain.as_deref());
     let mut configs = Vec::new();
     for (key, encoded, plain) in [
@@ -135,15 +145,20 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
         let encoded_value = std::env::var(encoded).ok();
         let plain_value = std::env::var(plain).ok();
         let from_env = encoded_value.is_some() || plain_value.is_some();
-        match config::placement(key, from_env, target_table.as_deref(), &supported) {
+        match config::placement(key, from_env, target_table.as_deref(), target) {
             config::Placement::Env => {
                 let mut all = flags::existing(encoded_value.as_deref(), plain_value.as_deref());
                 all.extend(ours.iter().cloned());
                 cmd.env(encoded, flags::encode(&all));
             }
-            config::Placement::Config(key) => configs.push(config::config_array(&key, &ours)),
+            config::Placement::Config(key) => configs.push(config::config_array(&key, ours)),
         }
     }
+    configs
+}
+
+/// The profile settings an instrumented build needs.
+fn set_profiles(cmd: &mut Command) {
     // Reports name functions and lines only with debug info (`limited`:
     // line tables and function names, which inlined frames need): optimized
     // profiles get them unless the user decides in the environment.
@@ -160,9 +175,6 @@ fn prepare(cl: &CargoArgs, cmd: &mut Command) -> Result<(), String> {
     for profile in ["DEV", "TEST", "RELEASE", "BENCH"] {
         cmd.env(format!("CARGO_PROFILE_{profile}_LTO"), "false");
     }
-    cmd.env("RUSTC_BOOTSTRAP", "1")
-        .args(cl.with_options(&supported, &configs));
-    Ok(())
 }
 
 /// The oldest rustc `hbsan cargo` knows the flags of
