@@ -49,7 +49,10 @@ fn main() {
             let lock = Arc::clone(&lock);
             thread::spawn(move || {
                 for _ in 0..200 {
-                    while lock.compare_exchange_weak(false, true, Acquire, Relaxed).is_err() {
+                    while lock
+                        .compare_exchange_weak(false, true, Acquire, Relaxed)
+                        .is_err()
+                    {
                         spin_loop();
                     }
                     counter.set(counter.get() + 1);

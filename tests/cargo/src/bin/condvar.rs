@@ -33,12 +33,17 @@ fn main() {
         };
         let (lock, cvar) = &*pair;
         if round % 2 == 0 {
-            let guard = cvar.wait_while(lock.lock().unwrap(), |r| *r != round).unwrap();
+            let guard = cvar
+                .wait_while(lock.lock().unwrap(), |r| *r != round)
+                .unwrap();
             drop(guard);
         } else {
             let mut guard = lock.lock().unwrap();
             while *guard != round {
-                guard = cvar.wait_timeout(guard, Duration::from_millis(50)).unwrap().0;
+                guard = cvar
+                    .wait_timeout(guard, Duration::from_millis(50))
+                    .unwrap()
+                    .0;
             }
         }
         sum += data.get()[0]; // RACE

@@ -32,5 +32,8 @@ fn main() {
     let r = thread::spawn(|| vec![1u64, 2, 3]).join().unwrap();
     let p = thread::spawn(|| -> u64 { std::panic::panic_any(9u64) }).join();
     let payload = p.unwrap_err().downcast::<u64>().map_or(0, |b| *b);
-    println!("{early} {late} {name_len} {} {payload}", r.iter().sum::<u64>());
+    println!(
+        "{early} {late} {name_len} {} {payload}",
+        r.iter().sum::<u64>()
+    );
 }

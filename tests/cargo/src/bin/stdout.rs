@@ -23,10 +23,16 @@ fn main() {
                 .spawn(move || {
                     for n in 0..50 {
                         LOCAL.with(|l| l.set(l.get() + 1));
-                        println!("{} line {n} {}", thread::current().name().unwrap(), LOCAL.with(Cell::get));
+                        println!(
+                            "{} line {n} {}",
+                            thread::current().name().unwrap(),
+                            LOCAL.with(Cell::get)
+                        );
                         eprint!("");
                         if racy && n == 0 {
-                            in_turn(&TURN, i, 4, || counter.set(counter.get() + 1)); // RACE
+                            in_turn(&TURN, i, 4, || {
+                                counter.set(counter.get() + 1); // RACE
+                            });
                         }
                     }
                     std::io::stdout().lock().flush().unwrap();
