@@ -129,6 +129,21 @@ impl Cell {
     /// happens, so no access produces this value).
     pub const REPORTED: Cell = Cell(MASK | READ | FREED);
 
+    /// The mark of a word on which a race on bytes `mask` was reported:
+    /// accesses within those bytes are no longer checked until the memory is
+    /// reset, accesses to other bytes still are. [`Cell::REPORTED`] is the
+    /// mark of the whole word.
+    #[inline]
+    pub const fn reported(mask: u8) -> Cell {
+        Cell(READ | FREED | mask as u64)
+    }
+
+    /// Whether this is a reported mark ([`Cell::reported`]), for any bytes.
+    #[inline(always)]
+    pub const fn is_reported(self) -> bool {
+        self.0 & (READ | FREED) == READ | FREED
+    }
+
     /// A cell with every field given explicitly (tests and reports; the hot
     /// path uses [`Stamp::cell`]).
     pub const fn new(
@@ -358,6 +373,25 @@ mod tests {
         assert!(!a.same_slot(c));
     }
 
+    #[test]
+    fn reported_marks_are_no_access() {
+        assert!(Cell::REPORTED.is_reported());
+        assert_eq!(Cell::reported(0xff), Cell::REPORTED);
+        let m = Cell::reported(0x0f);
+        assert!(m.is_reported() && m.mask() == 0x0f && !m.is_empty());
+        let kinds = [
+            AccessKind::WRITE,
+            AccessKind::READ,
+            AccessKind::ATOMIC_WRITE,
+            AccessKind::ATOMIC_READ,
+            AccessKind::FREE,
+        ];
+        for kind in kinds {
+            let c = Stamp::new(Slot::new(3), Epoch::new(9)).cell(0xff, kind);
+            assert!(!c.is_reported(), "{c:?}");
+        }
+    }
+
     /// The bitwise helpers agree with their definitions on every pair of
     /// cells over a few slots, epochs, masks and kinds.
     #[test]
@@ -382,8 +416,7 @@ mod tests {
         for &a in &cells {
             for &b in &cells {
                 let covers = b.mask() & !a.mask() == 0;
-                let kind_ok =
-                    (!a.is_read() || b.is_read()) && (!a.is_atomic() || b.is_atomic());
+                let kind_ok = (!a.is_read() || b.is_read()) && (!a.is_atomic() || b.is_atomic());
                 assert_eq!(
                     a.dominates(b),
                     covers && kind_ok && !a.is_freed() && !b.is_freed(),

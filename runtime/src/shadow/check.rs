@@ -141,7 +141,7 @@ fn quick_store_unshared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> b
     let mut cell = cur;
     let replace = if c.is_empty() {
         true
-    } else if c == Cell::REPORTED {
+    } else if c.is_reported() {
         return false;
     } else if c.same_slot(cur) {
         if c.same_epoch(cur) {
@@ -197,7 +197,7 @@ fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Qui
                     empty = $i;
                     break 'cells;
                 }
-                if c == Cell::REPORTED {
+                if c.is_reported() {
                     return Quick::General;
                 }
                 if c.same_slot(cur) {
@@ -311,18 +311,64 @@ fn slow_word_general(thr: &mut ThreadState, addr: usize, size: usize, kind: Acce
                 old,
             },
         );
-        mark_reported(word);
+        mark_reported(word, cur.mask());
     }
 }
 
-/// After a report on `word`, its accesses are no longer checked until its
-/// memory is reset: one report per racy word, not one per access (a loop
-/// racing on an array would otherwise report, and pay for, every iteration).
-fn mark_reported(word: WordShadow) {
-    word.primary().store(Cell::REPORTED.raw(), Relaxed);
-    if word.is_shared() {
-        super::memory::clear_secondary(word);
+/// After a report of a race on bytes `bytes` of `word`, accesses within
+/// those bytes are no longer checked until the memory is reset: one report
+/// per racy location, not one per access (a loop racing on an array would
+/// otherwise report, and pay for, every iteration). What the word's cells
+/// say about its other bytes is kept: a neighbouring variable in the same
+/// word must still have its own races found.
+fn mark_reported(word: WordShadow, bytes: u8) {
+    let primary = Cell::from_raw(word.primary().load(Relaxed));
+    let done = if primary.is_reported() {
+        primary.mask() | bytes
+    } else {
+        bytes
+    };
+    if done == 0xff {
+        word.primary().store(Cell::REPORTED.raw(), Relaxed);
+        if word.is_shared() {
+            super::memory::clear_secondary(word);
+        }
+        return;
     }
+    // The cells, less the reported bytes, move to the secondary cells
+    // (the primary one holds the mark); at most three survive.
+    let mut kept = [Cell::EMPTY; CELLS - 1];
+    let mut n = 0;
+    let mut keep = |c: Cell| {
+        let c = c.with_mask(c.mask() & !done);
+        if !c.is_empty() && n < kept.len() {
+            kept[n] = c;
+            n += 1;
+        }
+    };
+    if !primary.is_reported() {
+        keep(primary);
+    }
+    let shared = word.is_shared();
+    if shared {
+        for i in 1..CELLS {
+            let c = Cell::from_raw(word.cell(i).load(Relaxed));
+            if c.is_empty() {
+                break;
+            }
+            keep(c);
+        }
+    }
+    if n > 0 && !shared {
+        // As when a word gets its second user: the bit before the cells.
+        word.mark_shared();
+    }
+    if n > 0 || shared {
+        for (i, c) in kept.iter().enumerate() {
+            word.cell(i + 1).store(c.raw(), Relaxed);
+        }
+    }
+    word.primary().store(Cell::reported(done).raw(), Relaxed);
 }
 
 /// An access of any number of bytes; a race is reported once per call.
@@ -373,7 +419,7 @@ pub fn access_range(thr: &mut ThreadState, addr: usize, size: usize, kind: Acces
                             },
                         );
                     }
-                    mark_reported(word);
+                    mark_reported(word, cur.mask());
                 }
             }
         }
@@ -540,15 +586,19 @@ fn scan(thr: &ThreadState, word: WordShadow, cur: Cell) -> Scan {
         empty: NONE,
     };
     let c = Cell::from_raw(word.primary().load(Relaxed));
-    if c == Cell::REPORTED {
-        s.covered = true;
-        return s;
-    }
-    if c.is_empty() {
+    if c.is_reported() {
+        // Bytes a race was reported on are no longer checked; an access
+        // touching others is checked against the word's other cells.
+        if cur.mask() & !c.mask() == 0 {
+            s.covered = true;
+            return s;
+        }
+    } else if c.is_empty() {
         s.empty = 0;
         return s;
+    } else {
+        s.visit(thr, cur, 0, c);
     }
-    s.visit(thr, cur, 0, c);
     if !shared {
         return s;
     }

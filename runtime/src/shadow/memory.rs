@@ -61,8 +61,12 @@ fn detect_layout() -> Result<(), String> {
 }
 
 impl Shadow {
-    /// Reserves the shadow regions. Call once; the caller serializes calls.
+    /// Reserves the shadow regions (once; later calls return the token).
     pub fn init() -> Result<Shadow, String> {
+        // Concurrent first calls (unit tests in parallel) must not both
+        // reserve: the second would find the regions taken and fail.
+        static INIT: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _serialized = INIT.lock().unwrap_or_else(|e| e.into_inner());
         if MAPPED.load(Relaxed) {
             return Ok(Shadow { _mapped: () });
         }
