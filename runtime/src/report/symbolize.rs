@@ -291,6 +291,9 @@ mod tests {
         assert_eq!(demangle(b"f"), "f");
         assert_eq!(demangle(b"main"), "main");
         assert!(demangle(b"_Z3fooi").starts_with("foo"));
-        assert_eq!(demangle(b"_ZN5hello5world17h0123456789abcdefE"), "hello::world");
+        assert_eq!(
+            demangle(b"_ZN5hello5world17h0123456789abcdefE"),
+            "hello::world"
+        );
     }
 }
