@@ -475,11 +475,32 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
     thr.dirty = true;
     let start = addr & !7;
     let end = addr.saturating_add(size);
+    let probe = thr.stamp.cell(0xff, AccessKind::WRITE);
+    let freed = thr.stamp.cell(0xff, AccessKind::FREE);
     let mut reported = false;
     let mut a = start;
     while a < end {
-        if let Some(word) = thr.shadow.word(a) {
-            let probe = thr.stamp.cell(0xff, AccessKind::WRITE);
+        let Some(first) = thr.shadow.word(a) else {
+            a += 8;
+            continue;
+        };
+        // The words of this 512-byte block: one load of their shared bits;
+        // a word whose only cell is ours, ordered before us, or the
+        // reported mark cannot race with the free (what `scan` would find).
+        let count = ((end - a).div_ceil(8)).min(64 - ((a >> 3) & 63));
+        let shared = first.shared_bits() >> ((a >> 3) & 63);
+        for i in 0..count {
+            let word = first.offset(i);
+            if (shared >> i) & 1 == 0 {
+                let c = Cell::from_raw(word.primary().load(Relaxed));
+                if c.is_empty()
+                    || c.same_slot(probe)
+                    || c.epoch() <= thr.clock.get(c.slot())
+                {
+                    word.primary().store(freed.raw(), Relaxed);
+                    continue;
+                }
+            }
             if let Some(old) = scan(thr, word, probe).race() {
                 if !reported {
                     reported = true;
@@ -490,20 +511,19 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
                             size,
                             kind: AccessKind::FREE,
                             pc,
-                            word: a,
+                            word: a + 8 * i,
                             old,
                         },
                     );
                 }
             }
             // One freed cell replaces everything recorded for the word.
-            word.primary()
-                .store(thr.stamp.cell(0xff, AccessKind::FREE).raw(), Relaxed);
+            word.primary().store(freed.raw(), Relaxed);
             if word.is_shared() {
                 super::memory::clear_secondary(word);
             }
         }
-        a += 8;
+        a += 8 * count;
     }
 }
 

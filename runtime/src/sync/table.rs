@@ -18,7 +18,7 @@
 //! go to a small locked map.
 
 use core::sync::atomic::{
-    AtomicPtr, AtomicU32, AtomicUsize,
+    AtomicPtr, AtomicU32, AtomicU64, AtomicUsize,
     Ordering::{Acquire, Relaxed, Release},
 };
 use std::collections::BTreeMap;
@@ -138,7 +138,22 @@ pub struct SyncTable {
     /// The 64 KiB blocks of application memory that ever held an object:
     /// removing a large range visits only those.
     blocks: Mutex<std::collections::BTreeSet<usize>>,
+    /// The same, as a lock-free filter: bit `hash(block)` is set (and never
+    /// cleared) before a block's first object is linked. A free of a block
+    /// whose bit is clear has no object to remove, without looking at its
+    /// meta cells (frees are frequent; most blocks never hold one).
+    ever: Box<[AtomicU64]>,
     live: AtomicUsize,
+}
+
+/// Bits of [`SyncTable::ever`].
+const EVER_BITS: usize = 1 << 16;
+
+/// The filter bit of 64 KiB block `block`: its word and mask.
+#[inline]
+fn ever_bit(block: usize) -> (usize, u64) {
+    let h = block.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (usize::BITS - 16);
+    (h / 64, 1 << (h % 64))
 }
 
 impl SyncTable {
@@ -152,6 +167,7 @@ impl SyncTable {
                 .collect(),
             outside: Mutex::new(BTreeMap::new()),
             blocks: Mutex::new(std::collections::BTreeSet::new()),
+            ever: (0..EVER_BITS / 64).map(|_| AtomicU64::new(0)).collect(),
             live: AtomicUsize::new(0),
         }
     }
@@ -179,6 +195,8 @@ impl SyncTable {
             return i;
         }
         self.blocks.lock().insert(addr >> BLOCK_SHIFT);
+        let (w, bit) = ever_bit(addr >> BLOCK_SHIFT);
+        self.ever[w].fetch_or(bit, Relaxed);
         let i = self.arena.alloc(addr);
         self.arena
             .get(i)
@@ -259,7 +277,13 @@ impl SyncTable {
         }
         let (first, last) = (start >> BLOCK_SHIFT, (end - 1) >> BLOCK_SHIFT);
         if last - first < 16 {
-            self.remove_words(start, end, start, end);
+            for b in first..=last {
+                let (w, bit) = ever_bit(b);
+                if self.ever[w].load(Relaxed) & bit != 0 {
+                    let (bs, be) = (b << BLOCK_SHIFT, (b + 1) << BLOCK_SHIFT);
+                    self.remove_words(bs.max(start), be.min(end), start, end);
+                }
+            }
             return;
         }
         // A large range: only the blocks that ever held an object.
