@@ -26,14 +26,24 @@ fn read(g: &Goroutine, v: &AtomicI64) -> i64 {
 /// Two goroutines each write byte `a` and byte `b` of one word.
 fn write_bytes(main: &Goroutine, a: usize, b: usize) {
     let word = Arc::new(AtomicU64::new(0));
+    // The two writes are put in a fixed real-time order (std's atomics are
+    // invisible to the detector): two writes at the same instant may both
+    // find the fresh shadow word empty, a lost update no shadow-memory
+    // detector rules out (seen under load).
+    let first_written = Arc::new(AtomicU64::new(0));
     let handles: Vec<_> = [a, b]
         .into_iter()
-        .map(|i| {
-            let w = word.clone();
+        .enumerate()
+        .map(|(n, i)| {
+            let (w, first) = (word.clone(), first_written.clone());
             main.go(pc!(), move |g| {
+                while n == 1 && first.load(Relaxed) == 0 {
+                    std::thread::yield_now();
+                }
                 let p = w.as_ptr() as *const u8;
                 g.write_range(p.wrapping_add(i), 1, pc!());
                 w.fetch_or(1 << (8 * i), Relaxed);
+                first.store(1, Relaxed);
             })
         })
         .collect();

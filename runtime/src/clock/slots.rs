@@ -96,17 +96,41 @@ pub struct SlotTable {
     /// Every slot's current epoch (the owner's, or the last one reached),
     /// for synchronizing with everything at once. Padded: each owner writes
     /// its entry at every release.
-    current: Box<[CachePadded<AtomicU64>]>,
+    current: Epochs,
+}
+
+/// [`SlotTable::current`]: `MAX_SLOTS` padded atomics (4 MiB) in an
+/// anonymous mapping, so that only the pages of slots in use cost memory.
+/// (A zeroed `Box` of this alignment is `posix_memalign` plus a `memset`
+/// of the whole 4 MiB.)
+struct Epochs(memmap2::MmapMut);
+
+impl Epochs {
+    fn new() -> Epochs {
+        let len = MAX_SLOTS * core::mem::size_of::<CachePadded<AtomicU64>>();
+        match memmap2::MmapOptions::new().len(len).map_anon() {
+            Ok(m) => Epochs(m),
+            Err(e) => crate::die!("cannot map the slot table: {e}"),
+        }
+    }
+}
+
+impl core::ops::Deref for Epochs {
+    type Target = [CachePadded<AtomicU64>];
+
+    fn deref(&self) -> &[CachePadded<AtomicU64>] {
+        // SAFETY: the mapping holds `MAX_SLOTS` elements: it is page-aligned
+        // (more than `CachePadded`'s alignment), zero-filled (all-zero bytes
+        // are a valid `CachePadded<AtomicU64>`), lives as long as `self`, and
+        // is only accessed through these atomics.
+        unsafe { core::slice::from_raw_parts(self.0.as_ptr() as *const _, MAX_SLOTS) }
+    }
 }
 
 impl SlotTable {
     /// A table whose history rings have `ring_parts` parts each.
     pub fn new(ring_parts: usize) -> SlotTable {
-        // Zeroed memory straight from the allocator: the kernel hands out
-        // zero pages, so only the entries of slots in use cost memory.
-        let current = Box::<[CachePadded<AtomicU64>]>::new_zeroed_slice(MAX_SLOTS);
-        // SAFETY: all-zero bytes are a valid `CachePadded<AtomicU64>` (zero).
-        let current = unsafe { current.assume_init() };
+        let current = Epochs::new();
         SlotTable {
             pool: Mutex::new(Pool {
                 next_fresh: 0,

@@ -218,20 +218,21 @@ impl WordShadow {
 }
 
 /// Application ranges at least this large have their shadow pages given
-/// back to the kernel instead of being cleared word by word. Also the
-/// granularity of that: a page of the shared bitmap covers 2 MiB.
-const DISCARD_GRANULE: usize = 2 << 20;
+/// back to the kernel instead of being cleared word by word (one system
+/// call per region, against up to 8 K loads and stores).
+const DISCARD_MIN: usize = 64 << 10;
 
 /// Resets the shadow of `[start, end)`, word-aligned and inside one app range.
 fn reset_app_range(l: Layout, start: usize, end: usize) {
-    let inner_start = start.next_multiple_of(DISCARD_GRANULE);
-    let inner_end = end & !(DISCARD_GRANULE - 1);
-    if inner_start >= inner_end {
+    let inner_start = start.next_multiple_of(mmap::PAGE);
+    let inner_end = end & !(mmap::PAGE - 1);
+    if end - start < DISCARD_MIN || inner_start >= inner_end {
         clear_words(l, start, end);
         return;
     }
-    // Whole granules: every region's pages of them go back to the kernel
-    // (they read as zero afterwards); the edges are cleared word by word.
+    // Whole application pages: the cell planes map them page for page,
+    // so their pages go back to the kernel (they read as zero afterwards);
+    // the edges are cleared word by word.
     clear_words(l, start, inner_start);
     clear_words(l, inner_end, end);
     for k in 0..CELLS {
@@ -240,10 +241,20 @@ fn reset_app_range(l: Layout, start: usize, end: usize) {
             end: l.cell(inner_end - 8, k) + 8,
         });
     }
-    mmap::discard(Range {
+    // The bitmap is 64 times smaller: its whole pages are discarded, the
+    // words at either end cleared.
+    let bits = Range {
         start: l.shared_bit(inner_start).0,
         end: l.shared_bit(inner_end - 8).0 + 8,
-    });
+    };
+    let whole = mmap::inner_pages(bits);
+    if whole.is_empty() {
+        zero_cells(bits.start, bits.end);
+    } else {
+        zero_cells(bits.start, whole.start);
+        zero_cells(whole.end, bits.end);
+        mmap::discard(whole);
+    }
 }
 
 /// Clears the cells of the words of `[start, end)` one by one.
@@ -292,13 +303,18 @@ pub(crate) fn clear_secondary(word: WordShadow) {
     }
 }
 
-/// Zeroes the primary cells in `[from, to)` (shadow addresses).
+/// Zeroes the 8-byte shadow words in `[from, to)` (shadow addresses),
+/// writing only those that are not zero already: reading a page that was
+/// never written costs no memory, writing it costs a page.
 fn zero_cells(from: usize, to: usize) {
     let mut c = from;
     while c < to {
-        // SAFETY: callers pass sub-ranges of a primary image of an app range,
-        // which is reserved; cells are 8-aligned.
-        unsafe { (*(c as *const AtomicU64)).store(0, Relaxed) };
+        // SAFETY: callers pass sub-ranges of a reserved shadow region (a
+        // plane's image of an app range, or the bitmap's); 8-aligned.
+        let cell = unsafe { &*(c as *const AtomicU64) };
+        if cell.load(Relaxed) != 0 {
+            cell.store(0, Relaxed);
+        }
         c += 8;
     }
 }
