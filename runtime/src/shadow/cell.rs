@@ -272,6 +272,44 @@ impl Cell {
     }
 }
 
+/// [`Cell::dominates`] and [`Cell::conflicts`] of one access against many
+/// cells, each as one mask test with masks computed once.
+#[derive(Copy, Clone, Debug)]
+pub struct Probe {
+    /// The access's read and atomic flags: a dominated cell has them too.
+    need: u64,
+    /// Bits a dominated cell must have as in `need`: those flags, the
+    /// bytes the access misses, and the freed flag.
+    dom_mask: u64,
+    /// The access's bytes.
+    bytes: u64,
+}
+
+impl Probe {
+    /// The probe of access `cur` (not a free).
+    #[inline(always)]
+    pub const fn new(cur: Cell) -> Probe {
+        let need = cur.0 & (READ | ATOMIC);
+        Probe {
+            need,
+            dom_mask: need | (!cur.0 & MASK) | FREED,
+            bytes: cur.0 & MASK,
+        }
+    }
+
+    /// `cur.dominates(c)`.
+    #[inline(always)]
+    pub const fn dominated(&self, c: Cell) -> bool {
+        (c.0 ^ self.need) & self.dom_mask == 0
+    }
+
+    /// `c.conflicts(cur)`.
+    #[inline(always)]
+    pub const fn conflicts(&self, c: Cell) -> bool {
+        c.0 & self.bytes != 0 && c.0 & self.need == 0
+    }
+}
+
 impl core::fmt::Debug for Cell {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         if self.is_empty() {
@@ -426,6 +464,11 @@ mod tests {
                     a.same_epoch(b),
                     a.slot() == b.slot() && a.epoch() == b.epoch()
                 );
+                if !a.is_freed() {
+                    let p = Probe::new(a);
+                    assert_eq!(p.dominated(b), a.dominates(b), "probe {a:?} dominates {b:?}");
+                    assert_eq!(p.conflicts(b), b.conflicts(a), "probe {a:?} conflicts {b:?}");
+                }
                 assert_eq!(
                     a.conflicts(b),
                     a.mask() & b.mask() != 0

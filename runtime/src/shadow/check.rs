@@ -13,7 +13,7 @@
 
 use core::sync::atomic::Ordering::Relaxed;
 
-use super::cell::{AccessKind, Cell, MASK, READ, byte_mask};
+use super::cell::{AccessKind, Cell, MASK, Probe, READ, byte_mask};
 use super::layout::CELLS;
 use super::memory::WordShadow;
 use crate::report::race::{Conflict, report_race};
@@ -186,6 +186,10 @@ fn quick_store_unshared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> b
 fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Quick {
     let (mut redundant, mut mergeable, mut empty) = (CELLS, CELLS, CELLS);
     let mut merge_mask = 0;
+    // `cur.dominates(c)` and `c.conflicts(cur)` with their masks computed once.
+    let probe = Probe::new(cur);
+    let dominated = |c: Cell| probe.dominated(c);
+    let conflicts = |c: Cell| probe.conflicts(c);
     const _: () = assert!(CELLS == 4);
     // Unrolled by hand, with constant plane numbers: the compiler keeps
     // everything in registers (a loop over the planes it does not).
@@ -208,23 +212,30 @@ fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Qui
                         if c.dominates(cur) {
                             return Quick::General;
                         }
-                        if redundant == CELLS && cur.dominates(c) {
+                        if redundant == CELLS && dominated(c) {
                             redundant = $i;
                         } else if mergeable == CELLS && c.kind() == cur.kind() {
                             mergeable = $i;
                             merge_mask = c.mask();
                         }
-                    } else if redundant == CELLS && cur.dominates(c) {
+                    } else if redundant == CELLS && dominated(c) {
                         redundant = $i;
                     }
-                } else if c.epoch() > thr.clock.get(c.slot()) {
-                    // Not ordered before us: a race unless the two cannot
-                    // conflict; then the cell stays.
-                    if c.conflicts(cur) {
-                        return Quick::General;
+                } else {
+                    // Another thread's: whether it happens-before us only
+                    // matters if it could race, or could be replaced.
+                    let conflicts = conflicts(c);
+                    let replaceable = redundant == CELLS && dominated(c);
+                    if conflicts || replaceable {
+                        if c.epoch() > thr.clock.get(c.slot()) {
+                            // Not ordered before us: a race if they conflict.
+                            if conflicts {
+                                return Quick::General;
+                            }
+                        } else if replaceable {
+                            redundant = $i;
+                        }
                     }
-                } else if redundant == CELLS && cur.dominates(c) {
-                    redundant = $i;
                 }
             };
         }
