@@ -343,6 +343,12 @@ fn range(
         return;
     }
     let thr = current();
+    // A repeat (an unlock reads the lock's byte its lock read in the same
+    // epoch) needs no frame: nothing will be recorded.
+    if check::is_recorded(thr, p as usize, size, kind) {
+        thr.counts.accesses += 1;
+        return;
+    }
     thr.func_entry(caller_pc as u64);
     check::access(thr, p as usize, size, kind, self_pc as u64);
     thr.func_exit();

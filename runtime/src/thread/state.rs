@@ -155,10 +155,16 @@ impl ThreadState {
         }
     }
 
-    /// An access without a one-word encoding, or at the end of a part.
-    #[cold]
+    /// An access without a one-word encoding (its pc far from the previous
+    /// one's: common in large functions), or at the end of a part.
     #[inline(never)]
     pub(crate) fn trace_access_slow(&mut self, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+        if self
+            .trace
+            .try_push_ext_access(addr as u64, size as u64, kind, pc)
+        {
+            return;
+        }
         let e = encode_access(addr as u64, size as u64, kind, pc, self.trace.prev_pc());
         if !self.trace.try_push(&e, Some(pc)) {
             // The part is full: start the next one, where pcs restart from 0.

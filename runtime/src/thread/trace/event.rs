@@ -112,13 +112,25 @@ pub fn encode_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u
             len: 1,
         };
     }
-    let flags = if kind.is_read() { EXT_READ } else { 0 }
-        | if kind.is_atomic() { EXT_ATOMIC } else { 0 }
-        | if kind.is_free() { EXT_FREE } else { 0 };
     Encoded {
-        words: [TAG_ACCESS_EXT << TAG_SHIFT | flags | addr << 8, pc, size],
+        words: [ext_access_word(addr, kind), pc, size],
         len: 3,
     }
+}
+
+/// The first word of the three-word encoding of an access (the second is
+/// its pc, the third its size).
+#[inline(always)]
+pub const fn ext_access_word(addr: u64, kind: AccessKind) -> u64 {
+    // READ (bit 8), ATOMIC (bit 9) and FREED (bit 10) of the kind land on
+    // EXT_READ, EXT_ATOMIC and EXT_FREE (bits 5, 6, 7).
+    const _: () = assert!(
+        crate::shadow::cell::READ >> 3 == EXT_READ
+            && crate::shadow::cell::ATOMIC >> 3 == EXT_ATOMIC
+            && crate::shadow::cell::FREED >> 3 == EXT_FREE
+    );
+    let flags = (kind.bits() >> 3) & (EXT_READ | EXT_ATOMIC | EXT_FREE);
+    TAG_ACCESS_EXT << TAG_SHIFT | flags | addr << 8
 }
 
 /// The one-word encoding of an event that has no pc delta: function entry

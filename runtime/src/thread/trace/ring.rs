@@ -16,7 +16,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use memmap2::MmapMut;
 
-use super::event::{Encoded, Event, compact_access, encode, with_parity};
+use super::event::{Encoded, Event, compact_access, encode, ext_access_word, with_parity};
 use crate::shadow::cell::AccessKind;
 
 /// Events per part (64 KiB of events).
@@ -281,6 +281,31 @@ impl TraceWriter {
             (*self.cursor).store(with_parity(word, self.parity), Ordering::Release);
             self.cursor = self.cursor.add(1);
         }
+        true
+    }
+
+    /// Appends an access in its three-word encoding (any pc, size, kind).
+    /// Returns `false` (and appends nothing) when the part has no room for
+    /// three words or the writer is detached.
+    #[inline(always)]
+    pub fn try_push_ext_access(&mut self, addr: u64, size: u64, kind: AccessKind, pc: u64) -> bool {
+        let room = (self.end as usize).wrapping_sub(self.cursor as usize) / 8;
+        if room < 3 || self.cursor.is_null() {
+            return false;
+        }
+        // SAFETY: `cursor..end` lies inside the current part's event array
+        // and holds at least three words (checked above). Trailing words
+        // first: a reader that sees the first word sees the whole event.
+        unsafe {
+            (*self.cursor.add(2)).store(size, Ordering::Relaxed);
+            (*self.cursor.add(1)).store(pc, Ordering::Relaxed);
+            (*self.cursor).store(
+                with_parity(ext_access_word(addr, kind), self.parity),
+                Ordering::Release,
+            );
+            self.cursor = self.cursor.add(3);
+        }
+        self.prev_pc = pc;
         true
     }
 
