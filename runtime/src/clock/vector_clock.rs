@@ -75,6 +75,26 @@ impl VectorClock {
         changed
     }
 
+    /// `self := self ⊔ other; other := self`, in one pass: an
+    /// acquire-release (a read-modify-write that acquires and releases
+    /// takes the object's clock and leaves its own, which then covers it).
+    pub fn join_both(&mut self, other: &mut VectorClock) {
+        let n = self.entries.len().max(other.entries.len());
+        if self.entries.len() < n {
+            self.entries.resize(n, Epoch::ZERO);
+        }
+        if other.entries.len() < n {
+            other.entries.resize(n, Epoch::ZERO);
+        }
+        for (a, b) in self.entries.iter_mut().zip(other.entries.iter_mut()) {
+            if *a < *b {
+                *a = *b;
+            } else if *b < *a {
+                *b = *a;
+            }
+        }
+    }
+
     /// `self := other`, reusing `self`'s allocation.
     ///
     /// Entry by entry, storing only those that differ: a lock handed back
@@ -182,6 +202,18 @@ mod tests {
         let mut j = a.clone();
         j.join(b);
         j
+    }
+
+    #[test]
+    fn join_both_leaves_both_at_the_join() {
+        let mut rng = Rng(11);
+        for _ in 0..2000 {
+            let (mut a, mut b) = (rng.clock(), rng.clock());
+            let j = joined(&a, &b);
+            a.join_both(&mut b);
+            assert_eq!(a, j);
+            assert_eq!(b, j);
+        }
     }
 
     #[test]

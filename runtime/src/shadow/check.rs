@@ -184,6 +184,12 @@ fn quick_store_unshared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> b
 /// before, or is looked at here).
 #[inline(never)]
 fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Quick {
+    quick_store_shared_inline(thr, word, cur)
+}
+
+/// [`quick_store_shared`], inlined into [`slow_word_shared`].
+#[inline(always)]
+fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Quick {
     let (mut redundant, mut mergeable, mut empty) = (CELLS, CELLS, CELLS);
     let mut merge_mask = 0;
     // `cur.dominates(c)` and `c.conflicts(cur)` with their masks computed once.
@@ -280,15 +286,34 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
         if covers(word.cell(1).load(Relaxed), cur) {
             return;
         }
-        match quick_store_shared(thr, word, cur) {
-            Quick::Stored => {}
-            Quick::Repeat => return,
-            Quick::General => return slow_word_general(thr, addr, size, kind, pc),
-        }
-    } else if !quick_store_unshared(thr, word, cur) {
+        // A tail call: nothing is kept across it, so neither function
+        // saves registers on its common path.
+        return slow_word_shared(thr, addr, size, kind, pc);
+    }
+    if !quick_store_unshared(thr, word, cur) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
-    // The history needs the accesses whose cells it may be asked about.
+    trace_stored(thr, addr, size, kind, pc);
+}
+
+/// [`slow_word`] for a word whose secondary cells are open.
+#[inline(never)]
+fn slow_word_shared(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    let Some(word) = thr.shadow.word(addr) else {
+        return;
+    };
+    let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+    match quick_store_shared_inline(thr, word, cur) {
+        Quick::Stored => trace_stored(thr, addr, size, kind, pc),
+        Quick::Repeat => {}
+        Quick::General => slow_word_general(thr, addr, size, kind, pc),
+    }
+}
+
+/// Records a stored access in the history, which needs the accesses whose
+/// cells it may be asked about.
+#[inline(always)]
+fn trace_stored(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     if !thr
         .trace
         .try_push_access(addr as u64, size as u64, kind, pc)

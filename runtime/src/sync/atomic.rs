@@ -178,6 +178,12 @@ impl Runtime {
         }
         let r = self.sync.with(addr, |s| {
             let r = op();
+            if mo.acquires() && mo.releases() {
+                // Both directions at once; the release-sequence join below
+                // would find nothing left to add.
+                thr.clock.join_both(&mut s.clock);
+                return r;
+            }
             if mo.acquires() {
                 thr.clock.join(&s.clock);
             } else if fences {
