@@ -9,3 +9,4 @@ pub mod demo;
 pub mod go;
 pub mod instrument;
 pub mod minigo;
+pub mod user_cache;

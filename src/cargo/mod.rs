@@ -202,14 +202,5 @@ fn cargo_exists() -> bool {
 
 /// `$XDG_CACHE_HOME/hbsan/cargo`, or `~/.cache/hbsan/cargo`: the std glue.
 fn cache_dir() -> Result<PathBuf, String> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })
-        .ok_or("neither XDG_CACHE_HOME nor HOME is set: no cache directory for the std glue")?;
-    Ok(base.join("hbsan").join("cargo"))
+    crate::user_cache::dir("cargo", "the std glue")
 }

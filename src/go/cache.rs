@@ -7,16 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// `$XDG_CACHE_HOME/hbsan/go`, or `~/.cache/hbsan/go`.
 pub fn dir() -> Result<PathBuf, String> {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .filter(|v| !v.is_empty())
-                .map(|h| PathBuf::from(h).join(".cache"))
-        })
-        .ok_or("neither XDG_CACHE_HOME nor HOME is set: no cache directory for the Go overlay")?;
-    Ok(base.join("hbsan").join("go"))
+    crate::user_cache::dir("go", "the Go overlay")
 }
 
 const SEED: u64 = 0xcbf2_9ce4_8422_2325;
