@@ -38,30 +38,39 @@ pub fn access(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind,
 #[inline(always)]
 pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     debug_assert!(size >= 1 && (addr & 7) + size <= 8);
-    if kind.is_atomic() {
-        thr.counts.atomics += 1;
-    } else {
-        thr.counts.accesses += 1;
+    if thr.count_hooks {
+        if kind.is_atomic() {
+            thr.counts.atomics += 1;
+        } else {
+            thr.counts.accesses += 1;
+        }
     }
     let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
     // The primary cell first, whatever the address (see
     // `Shadow::primary_of`); ignored accesses are let through here too: a
     // repeat would be skipped anyway, `slow_word` drops the others.
-    if covers(thr.shadow.primary_of(addr).load(Relaxed), cur) {
+    let primary = thr.shadow.primary_of(addr).load(Relaxed);
+    if covers(primary, cur) {
         return;
     }
     // Few arguments, all in registers: the call becomes a tail jump and
-    // the fast path above needs no stack frame.
-    slow_word(thr, addr, size, kind, pc);
+    // the fast path above needs no stack frame. The access's cell and the
+    // primary cell go along (not computed and loaded again).
+    slow_word(thr, addr, size, cur, pc, primary);
 }
 
 /// Whether cell `c` records `cur` already: same thread, epoch and kind
 /// (a write stands for a read), and at least its bytes.
 #[inline(always)]
 fn covers(c: u64, cur: Cell) -> bool {
+    // Same slot, epoch and kind (a write standing for a read: the READ bit
+    // may differ then), and every byte of `cur` in `c`: the bits where the
+    // two differ are neither outside the byte mask (but READ for a read)
+    // nor bytes of `cur`. One xor and one mask test, the mask a constant
+    // for a given size and offset, `c` left intact for the slow path.
     let loose = if cur.is_read() { READ } else { 0 };
-    let c = c | loose;
-    (c ^ cur.raw()) & !MASK == 0 && cur.raw() & !c & MASK == 0
+    let m = !(MASK | loose) | (cur.raw() & MASK);
+    (c ^ cur.raw()) & m == 0
 }
 
 /// Whether an access of at most one word by `thr` is already recorded in
@@ -137,7 +146,12 @@ enum Quick {
 /// [`quick_store`] for a word whose only cell is its primary one.
 #[inline(always)]
 fn quick_store_unshared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> bool {
-    let c = Cell::from_raw(word.primary().load(Relaxed));
+    quick_store_primary(thr, word, cur, Cell::from_raw(word.primary().load(Relaxed)))
+}
+
+/// [`quick_store_unshared`], the primary cell `c` already loaded.
+#[inline(always)]
+fn quick_store_primary(thr: &mut ThreadState, word: WordShadow, cur: Cell, c: Cell) -> bool {
     let mut cell = cur;
     let replace = if c.is_empty() {
         true
@@ -212,11 +226,15 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
                 }
                 if c.same_slot(cur) {
                     if c.same_epoch(cur) {
-                        if covers(c.raw(), cur) {
-                            return Quick::Repeat;
-                        }
                         if c.dominates(cur) {
-                            return Quick::General;
+                            // A repeat (`covers`: with the same epoch and
+                            // the bytes, the same kind or a write for a
+                            // read), else the general rule.
+                            return if c.kind().bits() | READ == cur.kind().bits() | READ {
+                                Quick::Repeat
+                            } else {
+                                Quick::General
+                            };
                         }
                         if redundant == CELLS && dominated(c) {
                             redundant = $i;
@@ -270,14 +288,14 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
 /// ([`quick_store`]) without a stack frame, everything else in
 /// [`slow_word_general`].
 #[inline(never)]
-fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64, primary: u64) {
     if thr.ignore_accesses != 0 {
         return;
     }
     let Some(word) = thr.shadow.word(addr) else {
         return;
     };
-    let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+    let kind = cur.kind();
     // The primary cell did not cover the access (`access_word`).
     if word.is_shared() {
         // Repeats are common on shared words: the primary cell is another
@@ -290,7 +308,7 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, 
         // saves registers on its common path.
         return slow_word_shared(thr, addr, size, kind, pc);
     }
-    if !quick_store_unshared(thr, word, cur) {
+    if !quick_store_primary(thr, word, cur, Cell::from_raw(primary)) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
     trace_stored(thr, addr, size, kind, pc);
@@ -706,4 +724,46 @@ fn check_and_store(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> (Optio
     let s = scan(thr, word, cur);
     let stored = store(thr, word, cur, &s);
     (s.race(), stored)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::{Epoch, Slot};
+    use crate::shadow::cell::Stamp;
+
+    /// `covers` against its definition: same slot, epoch and kind (a write
+    /// of the epoch covers a read), and a superset of the bytes.
+    #[test]
+    fn covers_is_its_definition() {
+        let kinds = [
+            AccessKind::WRITE,
+            AccessKind::READ,
+            AccessKind::ATOMIC_WRITE,
+            AccessKind::ATOMIC_READ,
+            AccessKind::FREE,
+        ];
+        let mut cells = vec![0u64, Cell::REPORTED.raw()];
+        for slot in [0, 1, 5] {
+            for epoch in [1, 2, Epoch::MAX.get()] {
+                for mask in [0x01u8, 0x0f, 0xf0, 0x3c, 0xff, 0x80, 0x06] {
+                    for &kind in &kinds {
+                        cells.push(Stamp::new(Slot::new(slot), Epoch::new(epoch)).cell(mask, kind).raw());
+                    }
+                }
+            }
+        }
+        for &c in &cells {
+            for &cur in &cells {
+                let cur = Cell::from_raw(cur);
+                if cur.is_empty() || cur.is_freed() {
+                    continue;
+                }
+                let loose = if cur.is_read() { READ } else { 0 };
+                let c2 = c | loose;
+                let expected = (c2 ^ cur.raw()) & !MASK == 0 && cur.raw() & !c2 & MASK == 0;
+                assert_eq!(covers(c, cur), expected, "{:?} covers {cur:?}", Cell::from_raw(c));
+            }
+        }
+    }
 }

@@ -32,6 +32,11 @@ pub struct ThreadState {
     pub(crate) evictions: u32,
     /// Set while a vptr hook checks its access (reports then say so).
     pub(crate) vptr_access: bool,
+    /// Whether the hot hooks count their calls (`stats=1`). Counting is
+    /// conditional because an increment in memory on every access is a
+    /// chain of loads and stores through one location: in a loop of
+    /// accesses it made each wait ~5 cycles for the previous one's count.
+    pub(crate) count_hooks: bool,
     /// Hook calls so far (`stats=1`).
     pub(crate) counts: super::stats::Counts,
     pub(crate) shadow: Shadow,
@@ -65,6 +70,7 @@ impl ThreadState {
             dirty: false,
             evictions: 0,
             vptr_access: false,
+            count_hooks: false,
             counts: Default::default(),
             shadow,
             trace: TraceWriter::detached(),
@@ -106,7 +112,9 @@ impl ThreadState {
     /// A function was entered from call site `pc`.
     #[inline]
     pub fn func_entry(&mut self, pc: u64) {
-        self.counts.func_entries += 1;
+        if self.count_hooks {
+            self.counts.func_entries += 1;
+        }
         if self.stack.len() == self.stack.capacity() {
             self.grow_stack();
         }
