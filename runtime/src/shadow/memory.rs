@@ -201,7 +201,7 @@ impl WordShadow {
 
     /// Marks the word as having secondary cells in use. Must happen before
     /// the first secondary cell is written, so no reader skips one.
-    #[inline]
+    #[inline(never)]
     pub fn mark_shared(self) {
         let (word, bit) = self.shared_bit();
         if word.load(Relaxed) & bit == 0 {
