@@ -319,7 +319,14 @@ mod tests {
                 assert_eq!(w[0].end, w[1].start, "{l:?}: {:?} then {:?}", w[0], w[1]);
             }
             // Any address, folded, lands in the window.
-            for a in [0usize, 8, 1 << 40, 0x7fff_ffff_fff8, usize::MAX, 0x5555_5555_5558] {
+            for a in [
+                0usize,
+                8,
+                1 << 40,
+                0x7fff_ffff_fff8,
+                usize::MAX,
+                0x5555_5555_5558,
+            ] {
                 let p = l.primary(a);
                 assert!(window.contains(p), "{l:?}: {a:#x} -> {p:#x}");
             }

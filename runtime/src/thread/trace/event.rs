@@ -80,7 +80,13 @@ pub struct Encoded {
 /// ±512 bytes of `prev_pc`, a size of 1, 2, 4 or 8, an address below 2^48,
 /// and not a free. Branch-light: the hot path of history recording.
 #[inline(always)]
-pub fn compact_access(addr: u64, size: u64, kind: AccessKind, pc: u64, prev_pc: u64) -> Option<u64> {
+pub fn compact_access(
+    addr: u64,
+    size: u64,
+    kind: AccessKind,
+    pc: u64,
+    prev_pc: u64,
+) -> Option<u64> {
     let delta = pc.wrapping_sub(prev_pc);
     // -512 <= delta <= 511, as one unsigned compare.
     let near = delta.wrapping_add(-DELTA_MIN as u64) <= (DELTA_MAX - DELTA_MIN) as u64;
