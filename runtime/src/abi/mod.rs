@@ -6,9 +6,12 @@
 //! - [`tsan`], [`tsan_atomic`]: the compiler instrumentation ABI (implicit
 //!   thread: the calling OS thread);
 //! - [`fiber`]: ThreadSanitizer's fiber API (user-level threads);
+//! - `fast` (x86-64): the hand-written fast paths of the access hooks;
 //! - [`native`]: what the C interceptors of native programs report;
 //! - [`shared`]: the hook names both ABIs use, dispatched by world.
 
+#[cfg(target_arch = "x86_64")]
+mod fast;
 pub mod fiber;
 pub mod go;
 pub mod native;

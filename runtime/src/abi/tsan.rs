@@ -35,17 +35,36 @@ fn access_first(addr: usize, size: usize, kind: AccessKind, pc: usize) {
     check::access(current(), addr, size, kind, pc as u64);
 }
 
-/// Defines, for each `NAME, IMPL: SIZE, KIND`, the hook `NAME(addr)`.
+/// Defines, for each `NAME, IMPL: SIZE, KIND`, the hook `NAME(addr)`:
+/// `IMPL(addr, pc)` behind a trampoline, or on x86-64 for 1 to 8 bytes a
+/// hand-written fast path falling back to `IMPL` (see `abi::fast`).
 macro_rules! access_hooks {
-    ($($name:ident, $imp:ident: $size:literal, $kind:expr;)*) => {$(
+    ($($name:ident, $imp:ident: $size:tt, $kind:expr;)*) => {$(
         extern "C" fn $imp(addr: usize, pc: usize) {
             access(addr, $size, $kind, pc);
         }
+        access_entry!($name, $imp, $size, $kind);
+    )*};
+}
+
+
+/// The exported entry of one access hook (see `access_hooks!`).
+macro_rules! access_entry {
+    ($name:ident, $imp:ident, 16, $kind:expr) => {
+        hook_pc!(
+            #[doc = concat!("An instrumented ", stringify!($kind), " of 16 bytes at `addr`.")]
+            $name => $imp, x86_64: "rsi", aarch64: "x1"
+        );
+    };
+    ($name:ident, $imp:ident, $size:tt, $kind:expr) => {
+        #[cfg(target_arch = "x86_64")]
+        super::fast::fast_hook!($name, $imp, $size, $kind);
+        #[cfg(not(target_arch = "x86_64"))]
         hook_pc!(
             #[doc = concat!("An instrumented ", stringify!($kind), " of ", stringify!($size), " bytes at `addr`.")]
             $name => $imp, x86_64: "rsi", aarch64: "x1"
         );
-    )*};
+    };
 }
 
 access_hooks! {

@@ -89,9 +89,16 @@ pub const fn byte_mask(offset: usize, size: usize) -> u8 {
 /// The part of a cell that depends only on the thread: slot and epoch,
 /// precomputed so the hot path builds a cell with one `or`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[repr(transparent)]
 pub struct Stamp(u64);
 
 impl Stamp {
+    /// The raw bits (slot and epoch fields; the others zero).
+    #[inline(always)]
+    pub const fn raw(self) -> u64 {
+        self.0
+    }
+
     /// The stamp of accesses by `slot` at `epoch`.
     #[inline]
     pub const fn new(slot: Slot, epoch: Epoch) -> Stamp {

@@ -59,6 +59,20 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     slow_word(thr, addr, size, cur, pc, primary);
 }
 
+/// The slow path of [`access_word`] for the hand-written fast paths of
+/// `abi::fast`, which found the primary cell `primary` not covering `cur`.
+#[inline(always)]
+pub fn slow_word_after_fast_path(
+    thr: &mut ThreadState,
+    addr: usize,
+    size: usize,
+    cur: Cell,
+    pc: u64,
+    primary: u64,
+) {
+    slow_word(thr, addr, size, cur, pc, primary);
+}
+
 /// Whether cell `c` records `cur` already: same thread, epoch and kind
 /// (a write stands for a read), and at least its bytes.
 #[inline(always)]

@@ -63,7 +63,7 @@ impl Runtime {
             Err(AttachError::OutOfMemory) => crate::die!("out of memory for thread histories"),
         };
         let mut st = ThreadState::new(self.shadow, tid, attached.slot, attached.epoch, clock);
-        st.count_hooks = self.options.stats;
+        st.set_count_hooks(self.options.stats);
         st.trace
             .attach(attached.ring, tid.0 as u64, attached.epoch.get());
         if os_tid != 0 {

@@ -22,6 +22,11 @@ pub struct ThreadState {
     pub(crate) magic: AtomicU64,
     /// Slot and epoch, ready to be or-ed into a cell.
     pub(crate) stamp: Stamp,
+    /// What the hand-written fast paths (`abi::fast`) build the access's
+    /// cell from: the stamp, or 0 (epoch 0: no cell ever matches it, so
+    /// every access takes the Rust path) while hooks are counted. Kept by
+    /// [`ThreadState::refresh_fast_stamp`].
+    pub(crate) fast_stamp: u64,
     /// Accesses are ignored while non-zero.
     pub(crate) ignore_accesses: u32,
     /// Synchronization is ignored while non-zero.
@@ -65,6 +70,7 @@ impl ThreadState {
         ThreadState {
             magic: AtomicU64::new(ALIVE),
             stamp: Stamp::new(slot, epoch),
+            fast_stamp: Stamp::new(slot, epoch).raw(),
             ignore_accesses: 0,
             ignore_sync: 0,
             dirty: false,
@@ -80,6 +86,19 @@ impl ThreadState {
             fence_release: None,
             fence_acquire: VectorClock::new(),
         }
+    }
+
+    /// Whether the hot hooks count their calls (`stats=1`).
+    pub(crate) fn set_count_hooks(&mut self, on: bool) {
+        self.count_hooks = on;
+        self.refresh_fast_stamp();
+    }
+
+    /// Keeps [`ThreadState::fast_stamp`] in step with the stamp and the
+    /// counting flag.
+    #[inline]
+    fn refresh_fast_stamp(&mut self) {
+        self.fast_stamp = if self.count_hooks { 0 } else { self.stamp.raw() };
     }
 
     /// The thread's id.
@@ -193,6 +212,7 @@ impl ThreadState {
     pub(crate) fn set_epoch(&mut self, epoch: Epoch) {
         let slot = self.slot();
         self.stamp = Stamp::new(slot, epoch);
+        self.refresh_fast_stamp();
         self.clock.set(slot, epoch);
         self.dirty = false;
         self.trace_simple(simple_word(SimpleTag::Epoch, epoch.get()));
@@ -202,6 +222,7 @@ impl ThreadState {
     /// thread keeps knowing everything its old slot did.
     pub(crate) fn set_slot(&mut self, slot: Slot, epoch: Epoch) {
         self.stamp = Stamp::new(slot, epoch);
+        self.refresh_fast_stamp();
         self.clock.set(slot, epoch);
         self.dirty = false;
     }
