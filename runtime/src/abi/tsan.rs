@@ -244,12 +244,32 @@ hook_pc!(
 /// A function is entered, called from `caller_pc`.
 #[unsafe(no_mangle)]
 pub extern "C" fn __tsan_func_entry(caller_pc: *mut c_void) {
-    current().func_entry(caller_pc as u64);
+    match try_current() {
+        Some(thr) => thr.func_entry(caller_pc as u64),
+        None => func_entry_first(caller_pc as u64),
+    }
+}
+
+/// The calling thread's first hook is a function entry: attach it first.
+#[cold]
+#[inline(never)]
+fn func_entry_first(pc: u64) {
+    current().func_entry(pc);
 }
 
 /// `__tsan_func_exit()` of the compiler ABI (dispatched from the shared name).
 #[inline(always)]
 pub(crate) fn func_exit() {
+    match try_current() {
+        Some(thr) => thr.func_exit(),
+        None => func_exit_first(),
+    }
+}
+
+/// The calling thread's first hook is a function exit: attach it first.
+#[cold]
+#[inline(never)]
+fn func_exit_first() {
     current().func_exit();
 }
 

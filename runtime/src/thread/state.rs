@@ -131,6 +131,19 @@ impl ThreadState {
     /// A function was entered from call site `pc`.
     #[inline]
     pub fn func_entry(&mut self, pc: u64) {
+        if self.count_hooks || self.stack.len() == self.stack.capacity() {
+            // Out of line: the common path then makes no call it must come
+            // back from, and saves no registers.
+            return self.func_entry_slow(pc);
+        }
+        self.stack.push(pc);
+        self.trace_simple(simple_word(SimpleTag::FuncEntry, pc));
+    }
+
+    /// [`ThreadState::func_entry`] when counting hooks or growing the stack.
+    #[cold]
+    #[inline(never)]
+    fn func_entry_slow(&mut self, pc: u64) {
         if self.count_hooks {
             self.counts.func_entries += 1;
         }
