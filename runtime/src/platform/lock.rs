@@ -54,6 +54,159 @@ impl<T> RwLock<T> {
     }
 }
 
+/// A reader-writer spin lock for the synchronization objects' short
+/// critical sections (a few clock entries joined or copied).
+///
+/// Its point is the write unlock: a plain release store, where the futex
+/// lock's unlock is an atomic read-modify-write (to see whether to wake a
+/// waiter). Two threads taking turns at one atomic variable's object paid
+/// for that read-modify-write on a cache line the other thread had just
+/// written. Waiting spins, then yields the processor (the holder may have
+/// been preempted); nobody is ever woken, so a child of `fork` whose only
+/// thread releases what it held has usable locks, as with the futex lock.
+pub struct SpinRwLock<T> {
+    /// [`WRITER`], or the number of readers.
+    state: core::sync::atomic::AtomicU32,
+    value: core::cell::UnsafeCell<T>,
+}
+
+const WRITER: u32 = 1 << 31;
+
+// SAFETY: the lock gives `&mut T` to one thread at a time and `&T` only to
+// readers while no writer holds it, as `std::sync::RwLock` does.
+unsafe impl<T: Send> Send for SpinRwLock<T> {}
+// SAFETY: as above; readers share `&T`, hence `T: Sync`.
+unsafe impl<T: Send + Sync> Sync for SpinRwLock<T> {}
+
+impl<T: Default> Default for SpinRwLock<T> {
+    fn default() -> Self {
+        SpinRwLock::new(T::default())
+    }
+}
+
+impl<T> SpinRwLock<T> {
+    /// An unlocked lock holding `value`.
+    pub const fn new(value: T) -> SpinRwLock<T> {
+        SpinRwLock {
+            state: core::sync::atomic::AtomicU32::new(0),
+            value: core::cell::UnsafeCell::new(value),
+        }
+    }
+
+    /// Locks for writing, alone.
+    #[inline]
+    pub fn write(&self) -> SpinWriteGuard<'_, T> {
+        use core::sync::atomic::Ordering::{Acquire, Relaxed};
+        if self
+            .state
+            .compare_exchange_weak(0, WRITER, Acquire, Relaxed)
+            .is_err()
+        {
+            self.wait(|s| {
+                (s == 0)
+                    && self
+                        .state
+                        .compare_exchange_weak(0, WRITER, Acquire, Relaxed)
+                        .is_ok()
+            });
+        }
+        SpinWriteGuard { lock: self }
+    }
+
+    /// Locks for reading, shared with other readers.
+    #[inline]
+    pub fn read(&self) -> SpinReadGuard<'_, T> {
+        use core::sync::atomic::Ordering::{Acquire, Relaxed};
+        let s = self.state.load(Relaxed);
+        if s & WRITER != 0
+            || self
+                .state
+                .compare_exchange_weak(s, s + 1, Acquire, Relaxed)
+                .is_err()
+        {
+            self.wait(|s| {
+                s & WRITER == 0
+                    && self
+                        .state
+                        .compare_exchange_weak(s, s + 1, Acquire, Relaxed)
+                        .is_ok()
+            });
+        }
+        SpinReadGuard { lock: self }
+    }
+
+    /// Spins until `try_take(state)` succeeds, yielding now and then.
+    #[cold]
+    fn wait(&self, mut try_take: impl FnMut(u32) -> bool) {
+        let mut spins = 0u32;
+        loop {
+            let s = self.state.load(core::sync::atomic::Ordering::Relaxed);
+            if try_take(s) {
+                return;
+            }
+            spins += 1;
+            if spins < 64 {
+                core::hint::spin_loop();
+            } else {
+                spins = 0;
+                std::thread::yield_now();
+            }
+        }
+    }
+}
+
+/// Holds a [`SpinRwLock`] for writing.
+pub struct SpinWriteGuard<'a, T> {
+    lock: &'a SpinRwLock<T>,
+}
+
+impl<T> core::ops::Deref for SpinWriteGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock for writing: no other reference.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T> core::ops::DerefMut for SpinWriteGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        // SAFETY: as in `deref`.
+        unsafe { &mut *self.lock.value.get() }
+    }
+}
+
+impl<T> Drop for SpinWriteGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.lock
+            .state
+            .store(0, core::sync::atomic::Ordering::Release);
+    }
+}
+
+/// Holds a [`SpinRwLock`] for reading.
+pub struct SpinReadGuard<'a, T> {
+    lock: &'a SpinRwLock<T>,
+}
+
+impl<T> core::ops::Deref for SpinReadGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        // SAFETY: the guard holds the lock for reading: only shared
+        // references exist.
+        unsafe { &*self.lock.value.get() }
+    }
+}
+
+impl<T> Drop for SpinReadGuard<'_, T> {
+    #[inline]
+    fn drop(&mut self) {
+        self.lock
+            .state
+            .fetch_sub(1, core::sync::atomic::Ordering::Release);
+    }
+}
+
 /// Guards held across `fork` by the forking thread; dropping it (in the
 /// parent and in the child) releases them.
 #[derive(Default)]
@@ -82,6 +235,36 @@ mod tests {
 
     static M: Mutex<u32> = Mutex::new(0);
     static L: RwLock<u32> = RwLock::new(0);
+
+    #[test]
+    fn spin_rw_lock_excludes_writers_and_shares_readers() {
+        let l = std::sync::Arc::new(SpinRwLock::new(0u64));
+        {
+            let r1 = l.read();
+            let r2 = l.read();
+            assert_eq!(*r1 + *r2, 0);
+        }
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let l = l.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..10_000 {
+                        *l.write() += 1;
+                        let _ = *l.read();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        assert_eq!(*l.read(), 40_000);
+        static S: SpinRwLock<u32> = SpinRwLock::new(7);
+        let mut hold = ForkHold::default();
+        hold.hold(S.write());
+        drop(hold);
+        assert_eq!(*S.write(), 7);
+    }
 
     #[test]
     fn a_hold_keeps_locks_until_dropped() {

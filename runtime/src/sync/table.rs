@@ -23,7 +23,7 @@ use core::sync::atomic::{
 };
 use std::collections::BTreeMap;
 
-use crate::platform::lock::{ForkHold, Mutex, RwLock};
+use crate::platform::lock::{ForkHold, Mutex, SpinRwLock};
 use crossbeam_utils::CachePadded;
 
 use crate::clock::VectorClock;
@@ -52,7 +52,7 @@ struct Entry {
     addr: AtomicUsize,
     /// Next entry of the same word (index, 0 = none).
     next: AtomicU32,
-    state: RwLock<SyncVar>,
+    state: SpinRwLock<SyncVar>,
 }
 
 const CHUNK_BITS: u32 = 8;
