@@ -320,7 +320,7 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
         }
         // A tail call: nothing is kept across it, so neither function
         // saves registers on its common path.
-        return slow_word_shared(thr, addr, size, kind, pc);
+        return slow_word_shared(thr, addr, size, cur, pc);
     }
     if !quick_store_primary(thr, word, cur, Cell::from_raw(primary)) {
         return slow_word_general(thr, addr, size, kind, pc);
@@ -330,11 +330,11 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
 
 /// [`slow_word`] for a word whose secondary cells are open.
 #[inline(never)]
-fn slow_word_shared(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+fn slow_word_shared(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64) {
     let Some(word) = thr.shadow.word(addr) else {
         return;
     };
-    let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+    let kind = cur.kind();
     match quick_store_shared_inline(thr, word, cur) {
         Quick::Stored => trace_stored(thr, addr, size, kind, pc),
         Quick::Repeat => {}
