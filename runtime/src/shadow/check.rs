@@ -520,11 +520,27 @@ fn range_run(thr: &mut ThreadState, a: usize, run_end: usize, kind: AccessKind) 
     while i < count {
         let word = first.offset(i);
         let shared = (shared >> i) & 1 != 0;
-        if !repeats_in(word, cur, || shared) {
-            if !quick_store(thr, word, cur, shared) {
+        let primary = word.primary().load(Relaxed);
+        if !covers(primary, cur) {
+            let done = if shared {
+                // Inlined: a run of shared words (a page two threads copy)
+                // pays for no call and builds the probe once.
+                match quick_store_shared_inline(thr, word, cur) {
+                    Quick::Stored => {
+                        stored = true;
+                        true
+                    }
+                    Quick::Repeat => true,
+                    Quick::General => false,
+                }
+            } else {
+                let ok = quick_store_primary(thr, word, cur, Cell::from_raw(primary));
+                stored |= ok;
+                ok
+            };
+            if !done {
                 break;
             }
-            stored = true;
         }
         i += 1;
     }
