@@ -319,8 +319,9 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
             return;
         }
         // A tail call: nothing is kept across it, so neither function
-        // saves registers on its common path.
-        return slow_word_shared(thr, addr, size, cur, pc);
+        // saves registers on its common path. The word goes along (six
+        // arguments, all in registers), not found again from the address.
+        return slow_word_shared(thr, word, addr, size, cur, pc);
     }
     if !quick_store_primary(thr, word, cur, Cell::from_raw(primary)) {
         return slow_word_general(thr, addr, size, kind, pc);
@@ -330,10 +331,14 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
 
 /// [`slow_word`] for a word whose secondary cells are open.
 #[inline(never)]
-fn slow_word_shared(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64) {
-    let Some(word) = thr.shadow.word(addr) else {
-        return;
-    };
+fn slow_word_shared(
+    thr: &mut ThreadState,
+    word: WordShadow,
+    addr: usize,
+    size: usize,
+    cur: Cell,
+    pc: u64,
+) {
     let kind = cur.kind();
     match quick_store_shared_inline(thr, word, cur) {
         Quick::Stored => trace_stored(thr, addr, size, kind, pc),
