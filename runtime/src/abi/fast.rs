@@ -202,7 +202,13 @@ mod tests {
             assert_eq!(PRIMARY as usize + (a & FOLD as usize), l.primary(a));
         }
         // Sign-extended 32-bit immediates.
-        assert_eq!(covers_mask(AccessKind::READ, 0xff) as i32 as i64 as u64, covers_mask(AccessKind::READ, 0xff));
-        assert_eq!(covers_mask(AccessKind::WRITE, 0) as i32 as i64 as u64, covers_mask(AccessKind::WRITE, 0));
+        assert_eq!(
+            covers_mask(AccessKind::READ, 0xff) as i32 as i64 as u64,
+            covers_mask(AccessKind::READ, 0xff)
+        );
+        assert_eq!(
+            covers_mask(AccessKind::WRITE, 0) as i32 as i64 as u64,
+            covers_mask(AccessKind::WRITE, 0)
+        );
     }
 }

@@ -47,7 +47,6 @@ macro_rules! access_hooks {
     )*};
 }
 
-
 /// The exported entry of one access hook (see `access_hooks!`).
 macro_rules! access_entry {
     ($name:ident, $imp:ident, 16, $kind:expr) => {

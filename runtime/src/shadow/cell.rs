@@ -473,8 +473,16 @@ mod tests {
                 );
                 if !a.is_freed() {
                     let p = Probe::new(a);
-                    assert_eq!(p.dominated(b), a.dominates(b), "probe {a:?} dominates {b:?}");
-                    assert_eq!(p.conflicts(b), b.conflicts(a), "probe {a:?} conflicts {b:?}");
+                    assert_eq!(
+                        p.dominated(b),
+                        a.dominates(b),
+                        "probe {a:?} dominates {b:?}"
+                    );
+                    assert_eq!(
+                        p.conflicts(b),
+                        b.conflicts(a),
+                        "probe {a:?} conflicts {b:?}"
+                    );
                 }
                 assert_eq!(
                     a.conflicts(b),

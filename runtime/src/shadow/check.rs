@@ -582,10 +582,7 @@ pub fn free_range(thr: &mut ThreadState, addr: usize, size: usize, pc: u64) {
             let word = first.offset(i);
             if (shared >> i) & 1 == 0 {
                 let c = Cell::from_raw(word.primary().load(Relaxed));
-                if c.is_empty()
-                    || c.same_slot(probe)
-                    || c.epoch() <= thr.clock.get(c.slot())
-                {
+                if c.is_empty() || c.same_slot(probe) || c.epoch() <= thr.clock.get(c.slot()) {
                     word.primary().store(freed.raw(), Relaxed);
                     continue;
                 }
@@ -783,7 +780,11 @@ mod tests {
             for epoch in [1, 2, Epoch::MAX.get()] {
                 for mask in [0x01u8, 0x0f, 0xf0, 0x3c, 0xff, 0x80, 0x06] {
                     for &kind in &kinds {
-                        cells.push(Stamp::new(Slot::new(slot), Epoch::new(epoch)).cell(mask, kind).raw());
+                        cells.push(
+                            Stamp::new(Slot::new(slot), Epoch::new(epoch))
+                                .cell(mask, kind)
+                                .raw(),
+                        );
                     }
                 }
             }
@@ -797,7 +798,12 @@ mod tests {
                 let loose = if cur.is_read() { READ } else { 0 };
                 let c2 = c | loose;
                 let expected = (c2 ^ cur.raw()) & !MASK == 0 && cur.raw() & !c2 & MASK == 0;
-                assert_eq!(covers(c, cur), expected, "{:?} covers {cur:?}", Cell::from_raw(c));
+                assert_eq!(
+                    covers(c, cur),
+                    expected,
+                    "{:?} covers {cur:?}",
+                    Cell::from_raw(c)
+                );
             }
         }
     }

@@ -98,7 +98,11 @@ impl ThreadState {
     /// counting flag.
     #[inline]
     fn refresh_fast_stamp(&mut self) {
-        self.fast_stamp = if self.count_hooks { 0 } else { self.stamp.raw() };
+        self.fast_stamp = if self.count_hooks {
+            0
+        } else {
+            self.stamp.raw()
+        };
     }
 
     /// The thread's id.
@@ -190,7 +194,10 @@ impl ThreadState {
     /// Records an access in the history.
     #[inline(always)]
     pub(crate) fn trace_access(&mut self, addr: usize, size: usize, kind: AccessKind, pc: u64) {
-        if !self.trace.try_push_access(addr as u64, size as u64, kind, pc) {
+        if !self
+            .trace
+            .try_push_access(addr as u64, size as u64, kind, pc)
+        {
             self.trace_access_slow(addr, size, kind, pc);
         }
     }
@@ -198,7 +205,13 @@ impl ThreadState {
     /// An access without a one-word encoding (its pc far from the previous
     /// one's: common in large functions), or at the end of a part.
     #[inline(never)]
-    pub(crate) fn trace_access_slow(&mut self, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    pub(crate) fn trace_access_slow(
+        &mut self,
+        addr: usize,
+        size: usize,
+        kind: AccessKind,
+        pc: u64,
+    ) {
         if self
             .trace
             .try_push_ext_access(addr as u64, size as u64, kind, pc)
