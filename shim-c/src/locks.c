@@ -11,7 +11,12 @@
  * The lock's own memory is touched like a program variable, as
  * ThreadSanitizer does: init and destroy write its first byte, lock and
  * unlock read it. Initializing or destroying a lock while another thread,
- * unordered, uses it is then reported as a race on the lock.
+ * unordered, uses it is then reported as a race on the lock. The lock's
+ * read comes after the real lock call (checked with the clock the thread
+ * had before acquiring, as before the call): a thread waiting for the lock
+ * then does not touch the shadow of the lock word while the holder does,
+ * which under contention moved its cache lines back and forth
+ * (mutex_counter: 11% of the time).
  */
 #define _GNU_SOURCE
 #include "real.h"
@@ -48,11 +53,12 @@
 #define LOCK_ACQUIRE(self, l, call, ok, flags)                                                     \
     void *caller_pc = HBSAN_CALLER_PC();                                                           \
     int report = !hbsan_forward_only();                                                            \
-    if (report)                                                                                    \
-        LOCK_READ(l, self);                                                                        \
     int rc = call;                                                                                 \
-    if (report && ok(rc))                                                                          \
-        __hbsan_lock_acquired((void *)(l), (flags));                                               \
+    if (report) {                                                                                  \
+        LOCK_READ(l, self);                                                                        \
+        if (ok(rc))                                                                                \
+            __hbsan_lock_acquired((void *)(l), (flags));                                           \
+    }                                                                                              \
     return rc
 
 /* The body of an unlock. */
