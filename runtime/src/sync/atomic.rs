@@ -22,6 +22,8 @@
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::runtime::Runtime;
+use crate::shadow::check::WordAccess;
+use crate::sync::table::SyncVar;
 use crate::thread::ThreadState;
 
 /// A C11 memory order, as passed by instrumented code (`0` relaxed … `5`
@@ -176,29 +178,90 @@ impl Runtime {
         if !mo.acquires() && !mo.releases() && !fences {
             return op();
         }
-        let r = self.sync.with(addr, |s| {
-            let r = op();
-            if mo.acquires() && mo.releases() {
-                // Both directions at once; the release-sequence join below
-                // would find nothing left to add.
-                thr.clock.join_both(&mut s.clock);
-                return r;
-            }
-            if mo.acquires() {
-                thr.clock.join(&s.clock);
-            } else if fences {
-                thr.fence_acquire.join(&s.clock);
-            }
-            if mo.releases() {
-                // A read-modify-write continues the release sequence.
-                s.clock.join(&thr.clock);
-            } else if let Some(fenced) = &thr.fence_release {
-                s.clock.join(fenced);
-            }
-            r
-        });
+        let r = self
+            .sync
+            .with(addr, |s| Self::rmw_locked(thr, s, mo, fences, op));
         if mo.releases() {
             self.advance_epoch(thr);
+        }
+        r
+    }
+
+    /// [`Runtime::atomic_rmw`] of a native program's atomic, whose shadow
+    /// access `access` (an atomic write of the variable) is checked here
+    /// too: when the order synchronizes, inside the object's critical
+    /// section, where the two threads taking turns at the variable also
+    /// take turns at its cells (checked outside, their updates interleaved
+    /// and the cells' cache lines moved back and forth: atomics' adds phase
+    /// 0.71 s -> 0.64 s). Only what cannot report is done under the lock;
+    /// an access that needs the general rule is checked after it, then
+    /// the operation is done as usual. Either way the access is checked
+    /// with the clock from before the operation, at the same epoch.
+    pub fn atomic_rmw_access<R>(
+        &self,
+        thr: &mut ThreadState,
+        access: &WordAccess,
+        mo: Order,
+        op: impl FnOnce() -> R,
+    ) -> R {
+        let addr = access.addr;
+        let fences = FENCES_SEEN.load(Ordering::Acquire);
+        if thr.ignore_sync != 0 || (!mo.acquires() && !mo.releases() && !fences) {
+            if !access.quick(thr) {
+                access.general(thr);
+            }
+            return op();
+        }
+        let mut op = Some(op);
+        let quick = self.sync.with(addr, |s| {
+            if !access.quick(thr) {
+                return None;
+            }
+            let op = op.take().expect("the operation runs once");
+            Some(Self::rmw_locked(thr, s, mo, fences, op))
+        });
+        let r = match quick {
+            Some(r) => r,
+            None => {
+                access.general(thr);
+                let op = op.take().expect("the operation runs once");
+                self.sync
+                    .with(addr, |s| Self::rmw_locked(thr, s, mo, fences, op))
+            }
+        };
+        if mo.releases() {
+            self.advance_epoch(thr);
+        }
+        r
+    }
+
+    /// The critical section of a synchronizing read-modify-write: `op`,
+    /// then the clocks.
+    #[inline(always)]
+    fn rmw_locked<R>(
+        thr: &mut ThreadState,
+        s: &mut SyncVar,
+        mo: Order,
+        fences: bool,
+        op: impl FnOnce() -> R,
+    ) -> R {
+        let r = op();
+        if mo.acquires() && mo.releases() {
+            // Both directions at once; the release-sequence join below
+            // would find nothing left to add.
+            thr.clock.join_both(&mut s.clock);
+            return r;
+        }
+        if mo.acquires() {
+            thr.clock.join(&s.clock);
+        } else if fences {
+            thr.fence_acquire.join(&s.clock);
+        }
+        if mo.releases() {
+            // A read-modify-write continues the release sequence.
+            s.clock.join(&thr.clock);
+        } else if let Some(fenced) = &thr.fence_release {
+            s.clock.join(fenced);
         }
         r
     }
