@@ -121,7 +121,10 @@ impl Runtime {
             return;
         }
         if mo.acquires() {
-            self.sync.read_existing(addr, |s| thr.clock.join(&s.clock));
+            // A flag spun on is acquired once per change, not per load.
+            self.sync.acquire_existing(addr, &mut thr.acquired, |s| {
+                thr.clock.join(&s.clock);
+            });
         } else if FENCES_SEEN.load(Ordering::Acquire) {
             self.sync
                 .with_existing(addr, |s| thr.fence_acquire.join(&s.clock));

@@ -14,6 +14,7 @@
 
 pub mod atomic;
 pub mod lock;
+pub mod seen;
 pub mod table;
 
 use crate::runtime::Runtime;

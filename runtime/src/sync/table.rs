@@ -29,6 +29,7 @@ use crossbeam_utils::CachePadded;
 use crate::clock::VectorClock;
 use crate::shadow::Shadow;
 use crate::shadow::memory::WordShadow;
+use crate::sync::seen::Seen;
 use crate::thread::Tid;
 
 /// One synchronization object.
@@ -52,7 +53,26 @@ struct Entry {
     addr: AtomicUsize,
     /// Next entry of the same word (index, 0 = none).
     next: AtomicU32,
+    /// Raised under the write lock before anything in `state` changes;
+    /// never reset (see `sync::seen`).
+    version: AtomicU64,
     state: SpinRwLock<SyncVar>,
+}
+
+impl Entry {
+    /// Locks for writing, raising the version first. The release fence
+    /// makes the new version visible before any store made under the lock
+    /// (such as the program's own store of a flag): a thread whose acquire
+    /// load reads that store then reads the new version too, and does not
+    /// skip the clock that comes with it.
+    #[inline]
+    fn write(&self) -> crate::platform::lock::SpinWriteGuard<'_, SyncVar> {
+        let guard = self.state.write();
+        self.version
+            .store(self.version.load(Relaxed).wrapping_add(1), Relaxed);
+        core::sync::atomic::fence(Release);
+        guard
+    }
 }
 
 const CHUNK_BITS: u32 = 8;
@@ -219,7 +239,7 @@ impl SyncTable {
                 None => self.insert(word, addr),
             };
             let e = self.arena.get(i);
-            let mut state = e.state.write();
+            let mut state = e.write();
             // Recycled between finding and locking it: look again.
             if e.addr.load(Relaxed) == addr {
                 return (f.take().expect("called once"))(&mut state);
@@ -236,7 +256,7 @@ impl SyncTable {
             return None;
         }
         let e = self.arena.get(self.find(word, addr)?);
-        let mut state = e.state.write();
+        let mut state = e.write();
         (e.addr.load(Relaxed) == addr).then(|| f(&mut state))
     }
 
@@ -252,6 +272,38 @@ impl SyncTable {
         let e = self.arena.get(self.find(word, addr)?);
         let state = e.state.read();
         (e.addr.load(Relaxed) == addr).then(|| f(&state))
+    }
+
+    /// Runs `f` (an acquire) on the object at `addr` if it exists and its
+    /// clock changed since `seen` last recorded it; records it then. An
+    /// object whose clock `thr` has joined as it is now is skipped without
+    /// taking its lock (see `sync::seen`).
+    pub fn acquire_existing(&self, addr: usize, seen: &mut Seen, f: impl FnOnce(&SyncVar)) {
+        let Some(word) = self.shadow.word(addr) else {
+            if let Some(s) = self.outside.lock().get(&addr) {
+                f(s);
+            }
+            return;
+        };
+        if self.live.load(Relaxed) == 0 {
+            return;
+        }
+        let Some(i) = self.find(word, addr) else {
+            return;
+        };
+        let e = self.arena.get(i);
+        // Acquire: after the program's load of the value (an acquire load),
+        // the version a writer raised before storing it.
+        if seen.has(i, e.version.load(Acquire)) {
+            return;
+        }
+        let state = e.state.read();
+        if e.addr.load(Relaxed) == addr {
+            // Stable while the read lock is held: the version of what `f` sees.
+            let version = e.version.load(Relaxed);
+            f(&state);
+            seen.record(i, version);
+        }
     }
 
     /// Forgets the object at `addr` (a destroyed lock, a joined thread).
@@ -318,7 +370,7 @@ impl SyncTable {
             let next = e.next.load(Relaxed);
             let a = e.addr.load(Relaxed);
             if start <= a && a < end {
-                let mut state = e.state.write();
+                let mut state = e.write();
                 *state = SyncVar::default();
                 e.addr.store(0, Release);
                 drop(state);
@@ -372,6 +424,30 @@ mod tests {
 
     fn table() -> SyncTable {
         SyncTable::new(Shadow::init().expect("shadow"))
+    }
+
+    #[test]
+    fn an_acquire_is_skipped_only_while_the_clock_is_unchanged() {
+        let t = table();
+        let mem = vec![0u64; 64];
+        let (a, b) = (mem.as_ptr() as usize, mem.as_ptr() as usize + 64);
+        let mut seen = Seen::new();
+        let acquired = |seen: &mut Seen, addr: usize| {
+            let mut got = None;
+            t.acquire_existing(addr, seen, |s| got = Some(s.clock.get(Slot::new(1))));
+            got
+        };
+        assert_eq!(acquired(&mut seen, a), None, "no object yet");
+        t.with(a, |s| s.clock.set(Slot::new(1), Epoch::new(3)));
+        assert_eq!(acquired(&mut seen, a), Some(Epoch::new(3)));
+        assert_eq!(acquired(&mut seen, a), None, "unchanged: skipped");
+        t.with(a, |s| s.clock.set(Slot::new(1), Epoch::new(4)));
+        assert_eq!(acquired(&mut seen, a), Some(Epoch::new(4)), "changed");
+        // The entry goes to another object: its clock is not taken as seen.
+        t.remove(a);
+        t.with(b, |s| s.clock.set(Slot::new(1), Epoch::new(9)));
+        assert_eq!(acquired(&mut seen, b), Some(Epoch::new(9)));
+        assert_eq!(acquired(&mut seen, b), None);
     }
 
     #[test]

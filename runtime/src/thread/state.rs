@@ -55,6 +55,9 @@ pub struct ThreadState {
     pub(crate) fence_release: Option<VectorClock>,
     /// Clocks acquired by relaxed loads, taken on at the next acquire fence.
     pub(crate) fence_acquire: VectorClock,
+    /// The synchronization objects whose clocks, as they are now, this
+    /// thread has joined (acquire loads skip them).
+    pub(crate) acquired: crate::sync::seen::Seen,
 }
 
 impl ThreadState {
@@ -85,6 +88,7 @@ impl ThreadState {
             tid,
             fence_release: None,
             fence_acquire: VectorClock::new(),
+            acquired: crate::sync::seen::Seen::new(),
         }
     }
 
