@@ -104,6 +104,9 @@ void __hbsan_benign_race(const void *p, size_t size);
  * (mem*, str*, ...). */
 void __hbsan_read_range(const void *p, size_t size, void *caller_pc, void *self_pc);
 void __hbsan_write_range(const void *p, size_t size, void *caller_pc, void *self_pc);
+/* An atomic read of [p, p+size) (a lock reading its own word): it races
+ * with plain writes only. */
+void __hbsan_atomic_read_range(const void *p, size_t size, void *caller_pc, void *self_pc);
 
 /* ---- process ------------------------------------------------------------ */
 

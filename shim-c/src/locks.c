@@ -10,7 +10,7 @@
  *
  * The lock's own memory is touched like a program variable, as
  * ThreadSanitizer does: init and destroy write its first byte, lock and
- * unlock read it. Initializing or destroying a lock while another thread,
+ * unlock read it (atomically). Initializing or destroying a lock while another thread,
  * unordered, uses it is then reported as a race on the lock. The lock's
  * read comes after the real lock call (checked with the clock the thread
  * had before acquiring, as before the call): a thread waiting for the lock
@@ -26,9 +26,11 @@
 #include <threads.h>
 #include <time.h>
 
-/* The lock's first byte, written (init, destroy) or read (lock, unlock). */
+/* The lock's first byte, written (init, destroy) or read atomically (lock,
+ * unlock: as ThreadSanitizer, so that the reads race with the plain writes
+ * of an init, a destroy or a free, and are reported as atomic). */
 #define LOCK_WRITE(l, self) HBSAN_WRITES(l, 1, self)
-#define LOCK_READ(l, self) HBSAN_READS(l, 1, self)
+#define LOCK_READ(l, self) HBSAN_ATOMIC_READS(l, 1, self)
 
 /* The body of an init: the real one, then the lock's memory written. */
 #define LOCK_INIT(self, l, call)                                                                   \

@@ -44,6 +44,12 @@
         if ((n) > 0)                                                                               \
             __hbsan_read_range((const void *)(p), (size_t)(n), caller_pc, HBSAN_SELF_PC(self));    \
     } while (0)
+#define HBSAN_ATOMIC_READS(p, n, self)                                                             \
+    do {                                                                                           \
+        if ((n) > 0)                                                                               \
+            __hbsan_atomic_read_range((const void *)(p), (size_t)(n), caller_pc,                   \
+                                      HBSAN_SELF_PC(self));                                        \
+    } while (0)
 #define HBSAN_WRITES(p, n, self)                                                                   \
     do {                                                                                           \
         if ((n) > 0)                                                                               \
@@ -106,11 +112,14 @@ static inline int hbsan_ranges_reported(void) { return !hbsan_std_uninstrumented
 /* In such programs, a block is about to be freed (rust.c). */
 HBSAN_HIDDEN void hbsan_rust_freeing(void *p);
 
-/* Every range report of the interceptors goes through these two names. */
+/* Every range report of the interceptors goes through these names. */
 #define __hbsan_read_range(p, n, caller_pc, self_pc)                                               \
     (hbsan_ranges_reported() ? (__hbsan_read_range)((p), (n), (caller_pc), (self_pc)) : (void)0)
 #define __hbsan_write_range(p, n, caller_pc, self_pc)                                              \
     (hbsan_ranges_reported() ? (__hbsan_write_range)((p), (n), (caller_pc), (self_pc)) : (void)0)
+#define __hbsan_atomic_read_range(p, n, caller_pc, self_pc)                                        \
+    (hbsan_ranges_reported() ? (__hbsan_atomic_read_range)((p), (n), (caller_pc), (self_pc))       \
+                             : (void)0)
 
 static inline void hbsan_quiet_begin(void) { hbsan_quiet++; }
 static inline void hbsan_quiet_end(void) { hbsan_quiet--; }

@@ -365,6 +365,19 @@ pub extern "C" fn __hbsan_read_range(
     range(p, size, AccessKind::READ, caller_pc, self_pc);
 }
 
+/// An interceptor reads `[p, p+size)` atomically for the program (a lock
+/// reading its own word: it races with plain writes, such as an init,
+/// destroy or free of the lock, not with other atomic accesses).
+#[unsafe(no_mangle)]
+pub extern "C" fn __hbsan_atomic_read_range(
+    p: *const c_void,
+    size: usize,
+    caller_pc: *mut c_void,
+    self_pc: *mut c_void,
+) {
+    range(p, size, AccessKind::ATOMIC_READ, caller_pc, self_pc);
+}
+
 /// An interceptor writes `[p, p+size)` for the program.
 #[unsafe(no_mangle)]
 pub extern "C" fn __hbsan_write_range(
