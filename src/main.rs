@@ -18,7 +18,7 @@ commands:
                   runtime: `hbsan go test -race ./...`
   cargo ARGS...   cargo with rustc's ThreadSanitizer instrumentation and hbsan as its
                   runtime, on the stable toolchain: `hbsan cargo test`, `hbsan cargo run`
-  demo counter <racy|sleep|mutex|atomic|channel>
+  demo counter [racy|sleep|mutex|atomic|channel]   (none: racy, then fixed)
                   run the Go counter example through the detector
   help            show this message";
 

@@ -1,4 +1,4 @@
-//! `hbsan demo counter <variant>`, as a newcomer runs it.
+//! `hbsan demo counter [variant]`, as a newcomer runs it.
 
 use std::process::Command;
 
@@ -75,4 +75,26 @@ fn bad_variants_get_a_clear_error() {
     let (code, _, stderr) = run("bogus");
     assert_eq!(code, Some(2));
     assert!(stderr.contains("unknown variant 'bogus'"), "{stderr}");
+}
+
+/// README's first command: no variant runs the racy counter, then the fixed one.
+#[test]
+fn without_a_variant_the_race_is_reported_and_the_fix_is_silent() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hbsan"))
+        .args(["demo", "counter"])
+        .env_remove("GORACE")
+        .env_remove("HBSAN_OPTIONS")
+        .output()
+        .expect("run hbsan");
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(66), "{stdout}\n{stderr}");
+    assert_eq!(stderr.matches("WARNING: DATA RACE").count(), 1, "{stderr}");
+    assert!(stdout.contains("variant 'racy': "), "{stdout}");
+    assert!(stdout.contains("Verdict: data race"), "{stdout}");
+    assert!(stdout.contains("variant 'mutex': "), "{stdout}");
+    assert!(stdout.contains("Verdict: no data race"), "{stdout}");
+    assert!(stdout.contains("Actual final counter:   10000"), "{stdout}");
 }

@@ -12,7 +12,7 @@ pub fn main(args: &[String]) -> i32 {
         }
         None => {
             eprintln!(
-                "usage: hbsan demo counter <{}>",
+                "usage: hbsan demo counter [{}]",
                 counter::VARIANTS.join("|")
             );
             2
