@@ -44,6 +44,14 @@ impl AccessKind {
     pub const ATOMIC_READ: AccessKind = AccessKind(READ | ATOMIC);
     /// The memory was freed: a write that later accesses race with.
     pub const FREE: AccessKind = AccessKind(FREED);
+    /// Every kind (for tests that go through them all).
+    pub const ALL: [AccessKind; 5] = [
+        AccessKind::WRITE,
+        AccessKind::READ,
+        AccessKind::ATOMIC_WRITE,
+        AccessKind::ATOMIC_READ,
+        AccessKind::FREE,
+    ];
 
     /// Builds a kind from its two independent properties.
     #[inline]
@@ -348,13 +356,7 @@ mod tests {
 
     #[test]
     fn every_field_round_trips() {
-        let kinds = [
-            AccessKind::WRITE,
-            AccessKind::READ,
-            AccessKind::ATOMIC_WRITE,
-            AccessKind::ATOMIC_READ,
-            AccessKind::FREE,
-        ];
+        let kinds = AccessKind::ALL;
         for &slot in &[0, 1, 77, MAX_SLOTS - 1] {
             for &epoch in &[1, 2, 1 << 20, Epoch::MAX.get()] {
                 for offset in 0..8 {
@@ -424,13 +426,7 @@ mod tests {
         assert_eq!(Cell::reported(0xff), Cell::REPORTED);
         let m = Cell::reported(0x0f);
         assert!(m.is_reported() && m.mask() == 0x0f && !m.is_empty());
-        let kinds = [
-            AccessKind::WRITE,
-            AccessKind::READ,
-            AccessKind::ATOMIC_WRITE,
-            AccessKind::ATOMIC_READ,
-            AccessKind::FREE,
-        ];
+        let kinds = AccessKind::ALL;
         for kind in kinds {
             let c = Stamp::new(Slot::new(3), Epoch::new(9)).cell(0xff, kind);
             assert!(!c.is_reported(), "{c:?}");
@@ -441,13 +437,7 @@ mod tests {
     /// cells over a few slots, epochs, masks and kinds.
     #[test]
     fn bitwise_predicates_match_their_definitions() {
-        let kinds = [
-            AccessKind::WRITE,
-            AccessKind::READ,
-            AccessKind::ATOMIC_WRITE,
-            AccessKind::ATOMIC_READ,
-            AccessKind::FREE,
-        ];
+        let kinds = AccessKind::ALL;
         let mut cells = Vec::new();
         for slot in [0, 1, MAX_SLOTS - 1] {
             for epoch in [1, 2, Epoch::MAX.get()] {

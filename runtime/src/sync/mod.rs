@@ -29,7 +29,10 @@ impl Runtime {
         if thr.ignore_sync != 0 {
             return;
         }
-        self.sync.read_existing(addr, |s| thr.clock.join(&s.clock));
+        // Skipped when the object's clock is the one `thr` last joined.
+        self.sync.acquire_existing(addr, &mut thr.acquired, |s| {
+            thr.clock.join(&s.clock);
+        });
     }
 
     /// `thr` releases into the object at `addr`, merging with earlier releases.

@@ -3,6 +3,7 @@
 //! the thread last acquired it adds nothing, and is skipped without taking
 //! the object's lock.
 //!
+//! Every plain acquire goes through it (`Runtime::acquire`, acquire loads).
 //! The point is spinning: a thread waiting for a flag loads it with acquire
 //! semantics again and again, and each load took the flag's object lock for
 //! reading, an atomic read-modify-write on the cache line the releasing

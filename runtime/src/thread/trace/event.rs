@@ -258,13 +258,7 @@ mod tests {
 
     #[test]
     fn every_event_round_trips() {
-        let kinds = [
-            AccessKind::READ,
-            AccessKind::WRITE,
-            AccessKind::ATOMIC_READ,
-            AccessKind::ATOMIC_WRITE,
-            AccessKind::FREE,
-        ];
+        let kinds = AccessKind::ALL;
         let events = [
             Event::FuncEntry {
                 pc: 0x5555_5555_1234,
