@@ -56,7 +56,7 @@ pub struct ThreadState {
     /// Clocks acquired by relaxed loads, taken on at the next acquire fence.
     pub(crate) fence_acquire: VectorClock,
     /// The synchronization objects whose clocks, as they are now, this
-    /// thread has joined (acquire loads skip them).
+    /// thread has joined (plain acquires skip them, `sync::seen`).
     pub(crate) acquired: crate::sync::seen::Seen,
 }
 
