@@ -11,7 +11,7 @@
 //! epoch, is answered by the word's primary cell alone: one load, one
 //! compare. See `shadow::layout` for where the cells live.
 
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Relaxed, Release};
 
 use super::cell::{AccessKind, Cell, MASK, Probe, READ, byte_mask};
 use super::layout::CELLS;
@@ -29,8 +29,98 @@ pub const FREE_CHECK_LIMIT: usize = 1024;
 pub fn access(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     if size != 0 && (addr & 7) + size <= 8 {
         access_word(thr, addr, size, kind, pc);
+    } else if size <= SPAN_MAX && addr <= usize::MAX - SPAN_MAX {
+        access_span(thr, addr, size, kind, pc);
     } else {
         access_range(thr, addr, size, kind, pc);
+    }
+}
+
+/// The largest access [`access_span`] takes.
+const SPAN_MAX: usize = 16;
+
+/// An access of at most [`SPAN_MAX`] bytes that crosses a word boundary:
+/// an unaligned load or store, a 16-byte one, or a small `memcpy` the
+/// compiler reports as a range (gcc turns the `memcpy` idiom of unaligned
+/// loads into `__tsan_read_range(p, 8)`: a third of zstd's hook calls).
+/// The common case, every word a repeat, is answered by the words' primary
+/// cells, as [`access_word`] answers it for one word.
+#[inline(always)]
+fn access_span(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    debug_assert!(size > 8 - (addr & 7) && size <= SPAN_MAX);
+    let first = addr & !7;
+    let last = (addr + size - 1) & !7;
+    // The first word from `addr` on, the last one up to the access's end,
+    // and (16 bytes, unaligned) a whole word between them.
+    let head = thr.stamp.cell(0xff << (addr & 7), kind);
+    let tail = thr.stamp.cell(0xff >> (7 - ((addr + size - 1) & 7)), kind);
+    let repeat = covers(thr.shadow.primary_of(first).load(Relaxed), head)
+        && covers(thr.shadow.primary_of(last).load(Relaxed), tail)
+        && (last - first == 8
+            || covers(
+                thr.shadow.primary_of(first + 8).load(Relaxed),
+                thr.stamp.cell(0xff, kind),
+            ));
+    if repeat {
+        if thr.count_hooks {
+            thr.counts.ranges += 1;
+        }
+        return;
+    }
+    access_span_slow(thr, addr, size, kind, pc);
+}
+
+/// [`access_span`] when a word is not a repeat in its primary cell: each
+/// word checked as [`slow_word`] checks one, without the set-up of
+/// [`access_range`], which takes over the whole access when a word needs
+/// the general rule (a possible race: reported once for the access, as a
+/// range is; the words recorded here are repeats for it).
+#[inline(never)]
+fn access_span_slow(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    if thr.ignore_accesses != 0 {
+        return;
+    }
+    let end = addr + size;
+    let mut stored = false;
+    let mut a = addr;
+    while a < end {
+        let word_end = (a & !7) + 8;
+        let cur = thr
+            .stamp
+            .cell(byte_mask(a & 7, word_end.min(end) - a), kind);
+        let primary = thr.shadow.primary_of(a).load(Relaxed);
+        if !covers(primary, cur)
+            && let Some(word) = thr.shadow.word(a)
+        {
+            let done = if word.is_shared() {
+                // As in `slow_word`: the other thread's cell in front, ours
+                // the next one.
+                covers(word.cell(1).load(Relaxed), cur)
+                    || match quick_store_shared(thr, word, cur) {
+                        Quick::Stored => {
+                            stored = true;
+                            true
+                        }
+                        Quick::Repeat => true,
+                        Quick::General => false,
+                    }
+            } else {
+                let ok = quick_store_primary(thr, word, cur, Cell::from_raw(primary));
+                stored |= ok;
+                ok
+            };
+            if !done {
+                if stored {
+                    thr.trace_access(addr, size, kind, pc);
+                }
+                return access_range(thr, addr, size, kind, pc);
+            }
+        }
+        a = word_end;
+    }
+    thr.counts.ranges += 1;
+    if stored {
+        trace_stored(thr, addr, size, kind, pc);
     }
 }
 
@@ -269,10 +359,11 @@ fn quick_store_primary(thr: &mut ThreadState, word: WordShadow, cur: Cell, c: Ce
     if replace {
         word.primary().store(cell.raw(), Relaxed);
     } else {
-        // The word gets its second user: open its secondary cells. The bit
-        // is set before the cell is written so no reader misses the cell.
+        // The word gets its second user: open its secondary cells (the bit
+        // set before a cell is written, so no reader misses the cell), the
+        // new access in front (`store_in_front`).
         word.mark_shared();
-        word.cell(1).store(cur.raw(), Relaxed);
+        store_in_front(word, 1, cur, c);
     }
     true
 }
@@ -297,10 +388,15 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     const _: () = assert!(CELLS == 4);
     // Unrolled by hand, with constant plane numbers: the compiler keeps
     // everything in registers (a loop over the planes it does not).
+    let first = Cell::from_raw(word.primary().load(Relaxed));
     'cells: {
         macro_rules! visit {
             ($i:literal) => {
-                let c = Cell::from_raw(word.cell($i).load(Relaxed));
+                let c = if $i == 0 {
+                    first
+                } else {
+                    Cell::from_raw(word.cell($i).load(Relaxed))
+                };
                 if c.is_empty() {
                     empty = $i;
                     break 'cells;
@@ -364,8 +460,23 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
         (thr.evictions as usize % CELLS, cur)
     };
     thr.dirty = true;
-    word.cell(index).store(cell.raw(), Relaxed);
+    store_in_front(word, index, cell, first);
     Quick::Stored
+}
+
+/// Stores `cell`, which takes the place of cell `index` of `word`, as the
+/// word's primary cell, the cell it displaces (`primary`, as loaded) going
+/// to `index`: the thread that stored last finds its repeats with the
+/// primary cell, the fast paths' only load (the common pattern is a word
+/// written by one thread and then read by another, which would otherwise
+/// miss the primary cell on every read). The displaced cell is written
+/// first: a reader sees it at one place or the other.
+#[inline(always)]
+fn store_in_front(word: WordShadow, index: usize, cell: Cell, primary: Cell) {
+    if index != 0 {
+        word.cell(index).store(primary.raw(), Relaxed);
+    }
+    word.primary().store(cell.raw(), Release);
 }
 
 /// The check of an access that is not a repeat: the common cases
