@@ -380,6 +380,13 @@ fn quick_store_shared(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Qui
 #[inline(always)]
 fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell) -> Quick {
     let (mut redundant, mut mergeable, mut empty) = (CELLS, CELLS, CELLS);
+    // A second cell `cur` makes redundant, dropped too: otherwise a thread
+    // that reads and then writes a word in each epoch leaves its older
+    // writes behind (a read does not make a write redundant; the write
+    // replaces the first redundant cell, which is the read in front) and the
+    // word fills up with them.
+    let mut redundant2 = CELLS;
+    let mut cells = [Cell::EMPTY; CELLS];
     let mut merge_mask = 0;
     // `cur.dominates(c)` and `c.conflicts(cur)` with their masks computed once.
     let probe = Probe::new(cur);
@@ -404,6 +411,7 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
                 if c.is_reported() {
                     return Quick::General;
                 }
+                cells[$i] = c;
                 if c.same_slot(cur) {
                     if c.same_epoch(cur) {
                         if c.dominates(cur) {
@@ -416,20 +424,28 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
                                 Quick::General
                             };
                         }
-                        if redundant == CELLS && dominated(c) {
-                            redundant = $i;
+                        if dominated(c) {
+                            if redundant == CELLS {
+                                redundant = $i;
+                            } else if redundant2 == CELLS {
+                                redundant2 = $i;
+                            }
                         } else if mergeable == CELLS && c.kind() == cur.kind() {
                             mergeable = $i;
                             merge_mask = c.mask();
                         }
-                    } else if redundant == CELLS && dominated(c) {
-                        redundant = $i;
+                    } else if redundant2 == CELLS && dominated(c) {
+                        if redundant == CELLS {
+                            redundant = $i;
+                        } else {
+                            redundant2 = $i;
+                        }
                     }
                 } else {
                     // Another thread's: whether it happens-before us only
                     // matters if it could race, or could be replaced.
                     let conflicts = conflicts(c);
-                    let replaceable = redundant == CELLS && dominated(c);
+                    let replaceable = redundant2 == CELLS && dominated(c);
                     if conflicts || replaceable {
                         if c.epoch() > thr.clock.get(c.slot()) {
                             // Not ordered before us: a race if they conflict.
@@ -437,7 +453,11 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
                                 return Quick::General;
                             }
                         } else if replaceable {
-                            redundant = $i;
+                            if redundant == CELLS {
+                                redundant = $i;
+                            } else {
+                                redundant2 = $i;
+                            }
                         }
                     }
                 }
@@ -461,6 +481,17 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     };
     thr.dirty = true;
     store_in_front(word, index, cell, first);
+    if redundant2 < CELLS {
+        // `redundant < redundant2`, so the cell is still where it was
+        // found. The last cell takes its place (cells stay without gaps;
+        // written before the last one is cleared, so a reader sees it at
+        // one place or the other).
+        let last = if empty < CELLS { empty - 1 } else { CELLS - 1 };
+        if last != redundant2 {
+            word.cell(redundant2).store(cells[last].raw(), Relaxed);
+        }
+        word.cell(last).store(0, Relaxed);
+    }
     Quick::Stored
 }
 
