@@ -521,8 +521,9 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
     let Some(word) = thr.shadow.word(addr) else {
         return;
     };
-    let kind = cur.kind();
-    // The primary cell did not cover the access (`access_word`).
+    // The primary cell did not cover the access (`access_word`). Only tail
+    // calls from here: this function needs no stack frame, and each
+    // callee saves only the registers its own path uses.
     if word.is_shared() {
         // Repeats are common on shared words: the primary cell is another
         // thread's, ours is the next one. Looked for first, without a call
@@ -530,11 +531,22 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
         if covers(word.cell(1).load(Relaxed), cur) {
             return;
         }
-        // A tail call: nothing is kept across it, so neither function
-        // saves registers on its common path. The word goes along (six
-        // arguments, all in registers), not found again from the address.
-        return slow_word_shared(thr, word, addr, size, cur, pc);
+        return slow_word_shared(thr, word, size, cur, pc);
     }
+    slow_word_unshared(thr, word, size, cur, pc, primary)
+}
+
+/// [`slow_word`] for a word whose only cell is its primary one, `primary`.
+#[inline(never)]
+fn slow_word_unshared(
+    thr: &mut ThreadState,
+    word: WordShadow,
+    size: usize,
+    cur: Cell,
+    pc: u64,
+    primary: u64,
+) {
+    let (addr, kind) = (word.app_addr(), cur.kind());
     if !quick_store_primary(thr, word, cur, Cell::from_raw(primary)) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
@@ -543,15 +555,8 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
 
 /// [`slow_word`] for a word whose secondary cells are open.
 #[inline(never)]
-fn slow_word_shared(
-    thr: &mut ThreadState,
-    word: WordShadow,
-    addr: usize,
-    size: usize,
-    cur: Cell,
-    pc: u64,
-) {
-    let kind = cur.kind();
+fn slow_word_shared(thr: &mut ThreadState, word: WordShadow, size: usize, cur: Cell, pc: u64) {
+    let (addr, kind) = (word.app_addr(), cur.kind());
     match quick_store_shared_inline(thr, word, cur) {
         Quick::Stored => trace_stored(thr, addr, size, kind, pc),
         Quick::Repeat => {}

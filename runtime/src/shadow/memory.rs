@@ -152,6 +152,12 @@ pub struct WordShadow {
 }
 
 impl WordShadow {
+    /// The application address this shadow was found for (inside the word).
+    #[inline(always)]
+    pub fn app_addr(self) -> usize {
+        self.addr
+    }
+
     /// The word's primary cell.
     #[inline(always)]
     pub fn primary(self) -> &'static AtomicU64 {
