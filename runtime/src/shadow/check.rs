@@ -11,7 +11,7 @@
 //! epoch, is answered by the word's primary cell alone: one load, one
 //! compare. See `shadow::layout` for where the cells live.
 
-use core::sync::atomic::Ordering::{Relaxed, Release};
+use core::sync::atomic::Ordering::Relaxed;
 
 use super::cell::{AccessKind, Cell, MASK, Probe, READ, byte_mask};
 use super::layout::CELLS;
@@ -294,10 +294,12 @@ fn repeats_secondary(word: WordShadow, cur: Cell) -> bool {
 /// cannot conflict with it: both reads, both atomic, other bytes) and no own
 /// cell of this epoch covers the access. Then it decides as
 /// [`check_and_store`] does, in fewer instructions: `cur` replaces the first
-/// cell it makes redundant, else merges with an own cell of this epoch and
-/// kind, else takes the first empty cell, opens the secondary cells, or
-/// evicts one. Returns `false`, having stored nothing, when the word needs
-/// the general rule (a possible race, a covering cell, a reported word).
+/// cell it makes redundant (and a second one is dropped), else merges with
+/// an own cell of this epoch and kind, else takes the first empty cell,
+/// opens the secondary cells, or evicts one; in a shared word it is stored
+/// in front (`store_in_front`). Returns `false`, having stored nothing, when
+/// the word needs the general rule (a possible race, a covering cell, a
+/// reported word).
 #[inline(always)]
 fn quick_store(thr: &mut ThreadState, word: WordShadow, cur: Cell, shared: bool) -> bool {
     if shared {
@@ -483,9 +485,9 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     store_in_front(word, index, cell, first);
     if redundant2 < CELLS {
         // `redundant < redundant2`, so the cell is still where it was
-        // found. The last cell takes its place (cells stay without gaps;
-        // written before the last one is cleared, so a reader sees it at
-        // one place or the other).
+        // found. The last cell takes its place (cells stay without gaps),
+        // written there before its old place is cleared (see
+        // `store_in_front` for what a concurrent check sees).
         let last = if empty < CELLS { empty - 1 } else { CELLS - 1 };
         if last != redundant2 {
             word.cell(redundant2).store(cells[last].raw(), Relaxed);
@@ -500,14 +502,20 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
 /// to `index`: the thread that stored last finds its repeats with the
 /// primary cell, the fast paths' only load (the common pattern is a word
 /// written by one thread and then read by another, which would otherwise
-/// miss the primary cell on every read). The displaced cell is written
-/// first: a reader sees it at one place or the other.
+/// miss the primary cell on every read).
+///
+/// The displaced cell is written first, so on x86-64 (stores seen in
+/// order) a concurrent check finds it at one place or the other. The
+/// checks' loads are relaxed, as ThreadSanitizer's are: on a weakly
+/// ordered CPU a check racing with this store may miss the displaced cell
+/// for that moment, as any check may miss a cell that two threads store
+/// into one word at once.
 #[inline(always)]
 fn store_in_front(word: WordShadow, index: usize, cell: Cell, primary: Cell) {
     if index != 0 {
         word.cell(index).store(primary.raw(), Relaxed);
     }
-    word.primary().store(cell.raw(), Release);
+    word.primary().store(cell.raw(), Relaxed);
 }
 
 /// The check of an access that is not a repeat: the common cases
