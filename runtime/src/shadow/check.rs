@@ -11,7 +11,7 @@
 //! epoch, is answered by the word's primary cell alone: one load, one
 //! compare. See `shadow::layout` for where the cells live.
 
-use core::sync::atomic::Ordering::Relaxed;
+use core::sync::atomic::Ordering::{Relaxed, Release};
 
 use super::cell::{AccessKind, Cell, MASK, Probe, READ, byte_mask};
 use super::layout::CELLS;
@@ -492,7 +492,7 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
         if last != redundant2 {
             word.cell(redundant2).store(cells[last].raw(), Relaxed);
         }
-        word.cell(last).store(0, Relaxed);
+        word.cell(last).store(0, Release);
     }
     Quick::Stored
 }
@@ -504,9 +504,11 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
 /// written by one thread and then read by another, which would otherwise
 /// miss the primary cell on every read).
 ///
-/// The displaced cell is written first, so on x86-64 (stores seen in
-/// order) a concurrent check finds it at one place or the other. The
-/// checks' loads are relaxed, as ThreadSanitizer's are: on a weakly
+/// The displaced cell is written first, and the primary cell with release
+/// order, so that neither the compiler nor the CPU makes the second store
+/// visible before the first: on x86-64 (loads seen in order too) a
+/// concurrent check finds the displaced cell at one place or the other.
+/// The checks' loads are relaxed, as ThreadSanitizer's are: on a weakly
 /// ordered CPU a check racing with this store may miss the displaced cell
 /// for that moment, as any check may miss a cell that two threads store
 /// into one word at once.
@@ -515,7 +517,7 @@ fn store_in_front(word: WordShadow, index: usize, cell: Cell, primary: Cell) {
     if index != 0 {
         word.cell(index).store(primary.raw(), Relaxed);
     }
-    word.primary().store(cell.raw(), Relaxed);
+    word.primary().store(cell.raw(), Release);
 }
 
 /// The check of an access that is not a repeat: the common cases
