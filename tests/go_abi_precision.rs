@@ -25,7 +25,14 @@ fn read(g: &Goroutine, v: &AtomicI64) -> i64 {
 
 /// Two goroutines each write byte `a` and byte `b` of one word.
 fn write_bytes(main: &Goroutine, a: usize, b: usize) {
-    let word = Arc::new(AtomicU64::new(0));
+    write_ranges(main, (a, 1), (b, 1));
+}
+
+/// Two goroutines, one after the other in real time and unordered by the
+/// detector, each write a range `(offset, length)` of one 32-byte,
+/// 8-aligned buffer, twice (the second time a repeat).
+fn write_ranges(main: &Goroutine, a: (usize, usize), b: (usize, usize)) {
+    let words = Arc::new([const { AtomicU64::new(0) }; 4]);
     // The two writes are put in a fixed real-time order (std's atomics are
     // invisible to the detector): two writes at the same instant may both
     // find the fresh shadow word empty, a lost update no shadow-memory
@@ -34,15 +41,17 @@ fn write_bytes(main: &Goroutine, a: usize, b: usize) {
     let handles: Vec<_> = [a, b]
         .into_iter()
         .enumerate()
-        .map(|(n, i)| {
-            let (w, first) = (word.clone(), first_written.clone());
+        .map(|(n, (offset, length))| {
+            let (w, first) = (words.clone(), first_written.clone());
             main.go(pc!(), move |g| {
                 while n == 1 && first.load(Relaxed) == 0 {
                     std::thread::yield_now();
                 }
                 let p = w.as_ptr() as *const u8;
-                g.write_range(p.wrapping_add(i), 1, pc!());
-                w.fetch_or(1 << (8 * i), Relaxed);
+                for _ in 0..2 {
+                    g.write_range(p.wrapping_add(offset), length, pc!());
+                }
+                w[0].fetch_or(1, Relaxed);
                 first.store(1, Relaxed);
             })
         })
@@ -68,6 +77,12 @@ fn sequential_synchronized(main: &Goroutine, n: usize, x: &Arc<AtomicI64>) {
 scenarios! {
     neighbouring_bytes_are_not_a_race: Silent => |main| write_bytes(main, 3, 4),
     the_same_byte_is_a_race: Race => |main| write_bytes(main, 5, 5),
+
+    // Ranges of up to 16 bytes that straddle words (`check::access_span`).
+    straddling_ranges_sharing_one_byte_race: Race => |main| write_ranges(main, (5, 8), (12, 16)),
+    straddling_ranges_side_by_side_do_not_race: Silent => |main| write_ranges(main, (3, 8), (11, 16)),
+    a_16_byte_range_races_in_its_middle_word: Race => |main| write_ranges(main, (3, 16), (9, 2)),
+    an_empty_range_touches_nothing: Silent => |main| write_ranges(main, (4, 0), (0, 16)),
 
     reads_never_race_with_reads: Silent => |main| {
         let x = Arc::new(AtomicI64::new(0));

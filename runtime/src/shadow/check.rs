@@ -29,9 +29,10 @@ pub const FREE_CHECK_LIMIT: usize = 1024;
 pub fn access(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
     if size != 0 && (addr & 7) + size <= 8 {
         access_word(thr, addr, size, kind, pc);
-    } else if size <= SPAN_MAX && addr <= usize::MAX - SPAN_MAX {
+    } else if size != 0 && size <= SPAN_MAX && addr <= usize::MAX - SPAN_MAX {
         access_span(thr, addr, size, kind, pc);
     } else {
+        // Also no bytes at all (a `memcpy` of nothing): counted, then done.
         access_range(thr, addr, size, kind, pc);
     }
 }
