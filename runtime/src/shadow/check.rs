@@ -199,7 +199,7 @@ impl WordAccess {
             return true;
         };
         let stored = if word.is_shared() {
-            match quick_store_shared(thr, word, cur) {
+            match quick_store_shared_inline(thr, word, cur) {
                 Quick::Stored => true,
                 Quick::Repeat => return true,
                 Quick::General => false,
