@@ -93,23 +93,11 @@ fn access_span_slow(thr: &mut ThreadState, addr: usize, size: usize, kind: Acces
         if !covers(primary, cur)
             && let Some(word) = thr.shadow.word(a)
         {
-            let done = if word.is_shared() {
-                // As in `slow_word`: the other thread's cell in front, ours
-                // the next one.
-                covers(word.cell(1).load(Relaxed), cur)
-                    || match quick_store_shared(thr, word, cur) {
-                        Quick::Stored => {
-                            stored = true;
-                            true
-                        }
-                        Quick::Repeat => true,
-                        Quick::General => false,
-                    }
-            } else {
-                let ok = quick_store_primary(thr, word, cur, Cell::from_raw(primary));
-                stored |= ok;
-                ok
-            };
+            let shared = word.is_shared();
+            // As in `slow_word`: the other thread's cell in front, ours the
+            // next one.
+            let done = (shared && covers(word.cell(1).load(Relaxed), cur))
+                || quick_store_word(thr, word, cur, primary, shared, &mut stored);
             if !done {
                 if stored {
                     thr.trace_access(addr, size, kind, pc);
@@ -521,6 +509,36 @@ fn store_in_front(word: WordShadow, index: usize, cell: Cell, primary: Cell) {
     word.primary().store(cell.raw(), Release);
 }
 
+/// Records `cur` in `word`, whose primary cell `primary` does not cover it,
+/// by the quick rules (shared or not, as `shared` says; inlined). Returns
+/// whether that decided the word: a cell stored (then `stored` is set) or a
+/// repeat found in a secondary cell; `false` when the word needs the
+/// general rule.
+#[inline(always)]
+fn quick_store_word(
+    thr: &mut ThreadState,
+    word: WordShadow,
+    cur: Cell,
+    primary: u64,
+    shared: bool,
+    stored: &mut bool,
+) -> bool {
+    if shared {
+        match quick_store_shared_inline(thr, word, cur) {
+            Quick::Stored => {
+                *stored = true;
+                true
+            }
+            Quick::Repeat => true,
+            Quick::General => false,
+        }
+    } else {
+        let ok = quick_store_primary(thr, word, cur, Cell::from_raw(primary));
+        *stored |= ok;
+        ok
+    }
+}
+
 /// The check of an access that is not a repeat: the common cases
 /// ([`quick_store`]) without a stack frame, everything else in
 /// [`slow_word_general`].
@@ -755,23 +773,9 @@ fn range_run(thr: &mut ThreadState, a: usize, run_end: usize, kind: AccessKind) 
         let shared = (shared >> i) & 1 != 0;
         let primary = word.primary().load(Relaxed);
         if !covers(primary, cur) {
-            let done = if shared {
-                // Inlined: a run of shared words (a page two threads copy)
-                // pays for no call and builds the probe once.
-                match quick_store_shared_inline(thr, word, cur) {
-                    Quick::Stored => {
-                        stored = true;
-                        true
-                    }
-                    Quick::Repeat => true,
-                    Quick::General => false,
-                }
-            } else {
-                let ok = quick_store_primary(thr, word, cur, Cell::from_raw(primary));
-                stored |= ok;
-                ok
-            };
-            if !done {
+            // Inlined: a run of shared words (a page two threads copy) pays
+            // for no call.
+            if !quick_store_word(thr, word, cur, primary, shared, &mut stored) {
                 break;
             }
         }
