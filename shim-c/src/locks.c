@@ -10,8 +10,9 @@
  *
  * The lock's own memory is touched like a program variable, as
  * ThreadSanitizer does: init and destroy write its first byte, lock and
- * unlock read it (atomically). Initializing or destroying a lock while another thread,
- * unordered, uses it is then reported as a race on the lock. The lock's
+ * unlock read it (atomically). Initializing or destroying a lock while
+ * another thread, unordered, uses it is then reported as a race on the
+ * lock. The lock's
  * read comes after the real lock call (checked with the clock the thread
  * had before acquiring, as before the call): a thread waiting for the lock
  * then does not touch the shadow of the lock word while the holder does,

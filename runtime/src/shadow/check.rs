@@ -186,19 +186,12 @@ impl WordAccess {
         let Some(word) = thr.shadow.word(addr) else {
             return true;
         };
-        let stored = if word.is_shared() {
-            match quick_store_shared_inline(thr, word, cur) {
-                Quick::Stored => true,
-                Quick::Repeat => return true,
-                Quick::General => false,
-            }
-        } else {
-            quick_store_primary(thr, word, cur, Cell::from_raw(primary))
-        };
+        let mut stored = false;
+        let done = quick_store_word(thr, word, cur, primary, word.is_shared(), &mut stored);
         if stored {
             trace_stored(thr, addr, size, kind, pc);
         }
-        stored
+        done
     }
 
     /// The general rule, for an access [`WordAccess::quick`] left

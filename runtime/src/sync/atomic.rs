@@ -194,9 +194,11 @@ impl Runtime {
     /// access `access` (an atomic write of the variable) is checked here
     /// too: when the order synchronizes, inside the object's critical
     /// section, where the two threads taking turns at the variable also
-    /// take turns at its cells (checked outside, their updates interleaved
-    /// and the cells' cache lines moved back and forth: atomics' adds phase
-    /// 0.755 s -> 0.670 s). Only what cannot report is done under the lock;
+    /// take turns at its cells (checked outside, their updates interleave
+    /// and the cells' cache lines move back and forth; atomics' adds phase
+    /// measured 0.755 s -> 0.670 s when this came, a later re-measurement
+    /// could not tell the two apart: docs/PERFORMANCE.md §16, §18). Only
+    /// what cannot report is done under the lock;
     /// an access that needs the general rule is checked after it, then
     /// the operation is done as usual. Either way the access is checked
     /// with the clock from before the operation, at the same epoch.
