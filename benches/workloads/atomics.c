@@ -20,13 +20,21 @@
 
 #define NTHREADS 2
 
-static atomic_ulong counters[4];
-static unsigned long adds;
-static unsigned long messages;
-
-/* mailbox: payload written plainly, then published through seq with release */
-static uint64_t mail_payload[2];
-static atomic_ulong mail_seq[2];
+/* The shared globals, each group on cache lines of its own. Left to the
+ * linker, their places depend on what else is linked, and the three variants
+ * of this program link different runtimes: the read-only `adds` shared the
+ * counters' cache line in two of them (native, hbsan) and not in the third
+ * (libtsan), and there each of its reads missed while the other thread's adds
+ * kept taking the line. */
+#define LINE _Alignas(64)
+static struct {
+    LINE atomic_ulong counters[4];      /* phase 1: both threads add */
+    LINE unsigned long adds, messages;  /* read-only while the threads run */
+    /* mailbox: payload written plainly, then published through seq with release */
+    LINE uint64_t mail_payload[2];
+    atomic_ulong mail_seq[2];
+    LINE char end[1];                   /* nothing else on the mailbox's line */
+} g;
 
 struct job {
     unsigned id;
@@ -47,33 +55,33 @@ static void *worker(void *arg) {
     struct job *job = arg;
     unsigned me = job->id;
 
-    for (unsigned long i = 0; i < adds; i++) {
-        atomic_fetch_add_explicit(&counters[0], 1, memory_order_relaxed);
-        atomic_fetch_add_explicit(&counters[1 + (i & 1)], 2, memory_order_acq_rel);
+    for (unsigned long i = 0; i < g.adds; i++) {
+        atomic_fetch_add_explicit(&g.counters[0], 1, memory_order_relaxed);
+        atomic_fetch_add_explicit(&g.counters[1 + (i & 1)], 2, memory_order_acq_rel);
         if ((i & 7) == 0)
-            atomic_fetch_add(&counters[3], 1); /* seq_cst */
+            atomic_fetch_add(&g.counters[3], 1); /* seq_cst */
     }
 
     /* ping-pong: thread 0 sends first; each message answers the previous one */
-    for (unsigned long m = 1; m <= messages; m++) {
+    for (unsigned long m = 1; m <= g.messages; m++) {
         if (me == 0) {
-            mail_payload[1] = m * 3;      /* to thread 1 */
-            atomic_store_explicit(&mail_seq[1], m, memory_order_release);
-            wait_for(&mail_seq[0], m);
-            job->received_sum += mail_payload[0];
+            g.mail_payload[1] = m * 3;      /* to thread 1 */
+            atomic_store_explicit(&g.mail_seq[1], m, memory_order_release);
+            wait_for(&g.mail_seq[0], m);
+            job->received_sum += g.mail_payload[0];
         } else {
-            wait_for(&mail_seq[1], m);
-            job->received_sum += mail_payload[1];
-            mail_payload[0] = m * 5;      /* reply to thread 0 */
-            atomic_store_explicit(&mail_seq[0], m, memory_order_release);
+            wait_for(&g.mail_seq[1], m);
+            job->received_sum += g.mail_payload[1];
+            g.mail_payload[0] = m * 5;      /* reply to thread 0 */
+            atomic_store_explicit(&g.mail_seq[0], m, memory_order_release);
         }
     }
     return NULL;
 }
 
 int main(int argc, char **argv) {
-    adds = argc > 1 ? strtoul(argv[1], NULL, 10) : 3000000;
-    messages = argc > 2 ? strtoul(argv[2], NULL, 10) : 300000;
+    g.adds = argc > 1 ? strtoul(argv[1], NULL, 10) : 3000000;
+    g.messages = argc > 2 ? strtoul(argv[2], NULL, 10) : 300000;
     pthread_t th[NTHREADS];
     struct job jobs[NTHREADS];
     for (unsigned t = 0; t < NTHREADS; t++) {
@@ -86,16 +94,16 @@ int main(int argc, char **argv) {
     for (unsigned t = 0; t < NTHREADS; t++)
         pthread_join(th[t], NULL);
 
-    uint64_t n = adds * NTHREADS;
-    uint64_t tri = (uint64_t)messages * (messages + 1) / 2;
-    int ok = atomic_load(&counters[0]) == n &&
-             atomic_load(&counters[1]) + atomic_load(&counters[2]) == 2 * n &&
-             atomic_load(&counters[3]) == NTHREADS * ((adds + 7) / 8) &&
+    uint64_t n = g.adds * NTHREADS;
+    uint64_t tri = (uint64_t)g.messages * (g.messages + 1) / 2;
+    int ok = atomic_load(&g.counters[0]) == n &&
+             atomic_load(&g.counters[1]) + atomic_load(&g.counters[2]) == 2 * n &&
+             atomic_load(&g.counters[3]) == NTHREADS * ((g.adds + 7) / 8) &&
              jobs[0].received_sum == 5 * tri && jobs[1].received_sum == 3 * tri;
     if (!ok) {
         fprintf(stderr, "atomics: wrong totals\n");
         return 1;
     }
-    printf("atomics: %lu adds per thread, %lu messages each way ok\n", adds, messages);
+    printf("atomics: %lu adds per thread, %lu messages each way ok\n", g.adds, g.messages);
     return 0;
 }
