@@ -3,7 +3,9 @@
 
 pub mod epoch;
 pub mod slots;
+pub mod sync_clock;
 pub mod vector_clock;
 
 pub use epoch::{Epoch, MAX_SLOTS, Slot};
-pub use vector_clock::VectorClock;
+pub use sync_clock::SyncClock;
+pub use vector_clock::{ClockEntries, VectorClock};

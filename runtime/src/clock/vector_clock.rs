@@ -17,6 +17,21 @@ pub struct VectorClock {
     entries: Vec<Epoch>,
 }
 
+/// A clock seen as its entries, indexed by slot, without trailing zeros: a
+/// [`VectorClock`] or a synchronization object's
+/// [`SyncClock`](super::SyncClock), which a thread's clock can join.
+pub trait ClockEntries {
+    /// The entries.
+    fn entries(&self) -> &[Epoch];
+}
+
+impl ClockEntries for VectorClock {
+    #[inline]
+    fn entries(&self) -> &[Epoch] {
+        &self.entries
+    }
+}
+
 impl VectorClock {
     /// The clock that knows nothing (all entries zero).
     pub const fn new() -> VectorClock {
@@ -61,12 +76,13 @@ impl VectorClock {
     }
 
     /// `self := self ⊔ other` (entry-wise maximum). Returns whether `self` changed.
-    pub fn join(&mut self, other: &VectorClock) -> bool {
-        if other.entries.len() > self.entries.len() {
-            self.entries.resize(other.entries.len(), Epoch::ZERO);
+    pub fn join(&mut self, other: &(impl ClockEntries + ?Sized)) -> bool {
+        let other = other.entries();
+        if other.len() > self.entries.len() {
+            self.entries.resize(other.len(), Epoch::ZERO);
         }
         let mut changed = false;
-        for (mine, &theirs) in self.entries.iter_mut().zip(other.entries.iter()) {
+        for (mine, &theirs) in self.entries.iter_mut().zip(other.iter()) {
             if theirs > *mine {
                 *mine = theirs;
                 changed = true;
@@ -75,24 +91,14 @@ impl VectorClock {
         changed
     }
 
-    /// `self := self ⊔ other; other := self`, in one pass: an
-    /// acquire-release (a read-modify-write that acquires and releases
-    /// takes the object's clock and leaves its own, which then covers it).
-    pub fn join_both(&mut self, other: &mut VectorClock) {
-        let n = self.entries.len().max(other.entries.len());
-        if self.entries.len() < n {
+    /// The entries, mutable, after making room for `n` of them (new ones
+    /// zero; the caller keeps the clock trimmed).
+    #[inline]
+    pub(super) fn grown(&mut self, n: usize) -> &mut [Epoch] {
+        if n > self.entries.len() {
             self.entries.resize(n, Epoch::ZERO);
         }
-        if other.entries.len() < n {
-            other.entries.resize(n, Epoch::ZERO);
-        }
-        for (a, b) in self.entries.iter_mut().zip(other.entries.iter_mut()) {
-            if *a < *b {
-                *a = *b;
-            } else if *b < *a {
-                *b = *a;
-            }
-        }
+        &mut self.entries
     }
 
     /// `self := other`, reusing `self`'s allocation.
@@ -202,18 +208,6 @@ mod tests {
         let mut j = a.clone();
         j.join(b);
         j
-    }
-
-    #[test]
-    fn join_both_leaves_both_at_the_join() {
-        let mut rng = Rng(11);
-        for _ in 0..2000 {
-            let (mut a, mut b) = (rng.clock(), rng.clock());
-            let j = joined(&a, &b);
-            a.join_both(&mut b);
-            assert_eq!(a, j);
-            assert_eq!(b, j);
-        }
     }
 
     #[test]

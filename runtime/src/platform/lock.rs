@@ -64,6 +64,10 @@ impl<T> RwLock<T> {
 /// written. Waiting spins, then yields the processor (the holder may have
 /// been preempted); nobody is ever woken, so a child of `fork` whose only
 /// thread releases what it held has usable locks, as with the futex lock.
+///
+/// `repr(C)`, the lock word first: `sync::table` places the lock and the
+/// start of the value in one cache line.
+#[repr(C)]
 pub struct SpinRwLock<T> {
     /// [`WRITER`], or the number of readers.
     state: core::sync::atomic::AtomicU32,

@@ -254,7 +254,7 @@ impl Runtime {
         if mo.acquires() && mo.releases() {
             // Both directions at once; the release-sequence join below
             // would find nothing left to add.
-            thr.clock.join_both(&mut s.clock);
+            s.clock.join_both(&mut thr.clock);
             return r;
         }
         if mo.acquires() {

@@ -81,10 +81,7 @@ impl Runtime {
         if thr.ignore_sync != 0 {
             return;
         }
-        self.sync.with(addr, |s| {
-            core::mem::swap(&mut s.clock, &mut thr.clock);
-            thr.clock.join(&s.clock);
-        });
+        self.sync.with(addr, |s| s.clock.exchange_join(&mut thr.clock));
         self.advance_epoch(thr);
     }
 

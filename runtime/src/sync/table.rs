@@ -26,38 +26,55 @@ use std::collections::BTreeMap;
 use crate::platform::lock::{ForkHold, Mutex, SpinRwLock};
 use crossbeam_utils::CachePadded;
 
-use crate::clock::VectorClock;
+use crate::clock::{SyncClock, VectorClock};
 use crate::shadow::Shadow;
 use crate::shadow::memory::WordShadow;
 use crate::sync::seen::Seen;
 use crate::thread::Tid;
 
 /// One synchronization object.
+///
+/// `repr(C)`: what a lock or unlock, an acquire or a release of a short
+/// clock uses comes first, in the first cache line of its [`Entry`].
+#[repr(C)]
 #[derive(Default, Debug)]
 pub struct SyncVar {
-    /// What releases on this object have published.
-    pub clock: VectorClock,
-    /// What read-unlocks of a reader-writer lock have published (a writer
-    /// acquires both clocks; a reader only `clock`).
-    pub read_clock: VectorClock,
     /// The thread holding the object as a lock for writing, if any: tells
     /// a write unlock from a read unlock.
     pub writer: Option<Tid>,
+    /// What releases on this object have published.
+    pub clock: SyncClock,
+    /// What read-unlocks of a reader-writer lock have published (a writer
+    /// acquires both clocks; a reader only `clock`).
+    pub read_clock: VectorClock,
 }
 
-/// An arena slot.
-#[repr(align(64))]
+/// An arena slot: two cache lines, the first holding everything that an
+/// operation on an object with a short clock touches (its address, version,
+/// lock, writer and clock), so that threads taking turns at an object pass
+/// one line between them, not three (the entry's two and a clock on the
+/// heap).
+#[repr(C, align(64))]
 #[derive(Default)]
 struct Entry {
     /// The object's address; 0 while the slot is free.
     addr: AtomicUsize,
-    /// Next entry of the same word (index, 0 = none).
-    next: AtomicU32,
     /// Raised under the write lock before anything in `state` changes;
     /// never reset (see `sync::seen`).
     version: AtomicU64,
     state: SpinRwLock<SyncVar>,
+    /// Next entry of the same word (index, 0 = none).
+    next: AtomicU32,
 }
+
+/// The offset of the end of what [`Entry`] keeps in its first line: the
+/// lock's value starts 8 bytes into the lock (after the lock word, aligned).
+const ENTRY_HOT_END: usize = core::mem::offset_of!(Entry, state)
+    + 8
+    + core::mem::offset_of!(SyncVar, clock)
+    + SyncClock::HOT_BYTES;
+const _: () = assert!(ENTRY_HOT_END <= 64);
+const _: () = assert!(core::mem::size_of::<Entry>() == 128);
 
 impl Entry {
     /// Locks for writing, raising the version first. The release fence
@@ -421,6 +438,21 @@ impl SyncTable {
 mod tests {
     use super::*;
     use crate::clock::{Epoch, Slot};
+
+    #[test]
+    fn an_entry_keeps_what_operations_touch_in_its_first_line() {
+        let e = Entry::default();
+        let base = &e as *const Entry as usize;
+        assert_eq!(base % 64, 0);
+        let guard = e.state.write();
+        let value = &*guard as *const SyncVar as usize;
+        assert_eq!(value - base, core::mem::offset_of!(Entry, state) + 8);
+        let clock = &guard.clock as *const SyncClock as usize;
+        assert_eq!(clock + SyncClock::HOT_BYTES - base, ENTRY_HOT_END);
+        let writer = &guard.writer as *const Option<Tid> as usize;
+        assert!(writer + core::mem::size_of::<Option<Tid>>() <= base + 64);
+        assert!(&e.version as *const AtomicU64 as usize + 8 <= base + 64);
+    }
 
     fn table() -> SyncTable {
         SyncTable::new(Shadow::init().expect("shadow"))
