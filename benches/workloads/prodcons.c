@@ -27,8 +27,11 @@ struct item {
     uint64_t value;
 };
 
+/* Aligned to a cache line, so that the queue's lines are the same in every
+ * variant of this program (left to the linker, its place depends on the
+ * runtime linked, and the lock straddled two lines in one variant only). */
 static struct {
-    pthread_mutex_t lock;
+    _Alignas(64) pthread_mutex_t lock;
     pthread_cond_t not_full, not_empty;
     struct item ring[CAP];
     unsigned head, count;                       /* guarded by lock */
