@@ -370,7 +370,6 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     // replaces the first redundant cell, which is the read in front) and the
     // word fills up with them.
     let mut redundant2 = CELLS;
-    let mut cells = [Cell::EMPTY; CELLS];
     let mut merge_mask = 0;
     // `cur.dominates(c)` and `c.conflicts(cur)` with their masks computed once.
     let probe = Probe::new(cur);
@@ -395,7 +394,6 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
                 if c.is_reported() {
                     return Quick::General;
                 }
-                cells[$i] = c;
                 if c.same_slot(cur) {
                     if c.same_epoch(cur) {
                         if c.dominates(cur) {
@@ -472,7 +470,8 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
         // `store_in_front` for what a concurrent check sees).
         let last = if empty < CELLS { empty - 1 } else { CELLS - 1 };
         if last != redundant2 {
-            word.cell(redundant2).store(cells[last].raw(), Relaxed);
+            let moved = word.cell(last).load(Relaxed);
+            word.cell(redundant2).store(moved, Relaxed);
         }
         word.cell(last).store(0, Release);
     }
