@@ -141,8 +141,8 @@ impl SyncClock {
         let n = theirs.len();
         if n <= INLINE {
             // A fixed trip count: unrolled, and the entries past `n` zeroed.
-            for i in 0..INLINE {
-                self.inline[i] = if i < n { theirs[i] } else { Epoch::ZERO };
+            for (i, m) in self.inline.iter_mut().enumerate() {
+                *m = theirs.get(i).copied().unwrap_or(Epoch::ZERO);
             }
             if self.len as usize > INLINE {
                 // Only then: the vector is on the entry's second line.
@@ -211,8 +211,8 @@ impl SyncClock {
         if len > INLINE {
             self.spill.truncate(n);
             if n <= INLINE {
-                for i in 0..INLINE {
-                    self.inline[i] = if i < n { self.spill[i] } else { Epoch::ZERO };
+                for (i, m) in self.inline.iter_mut().enumerate() {
+                    *m = self.spill.get(i).copied().unwrap_or(Epoch::ZERO);
                 }
                 self.spill.clear();
             }
