@@ -2,6 +2,7 @@
 //! their accesses with.
 
 pub mod epoch;
+mod lines;
 pub mod slots;
 pub mod sync_clock;
 pub mod vector_clock;

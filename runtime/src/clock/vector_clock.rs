@@ -5,16 +5,18 @@
 //! zero entries: a missing entry and an explicit zero mean the same thing.
 //! Keeping the vector trimmed makes equality structural and keeps the cost of
 //! a join proportional to the highest slot in use, which stays small because
-//! slots are reused lowest-first.
+//! slots are reused lowest-first. The entries are kept in whole cache lines
+//! (`clock::lines`): a thread's clock shares none with another thread's data.
 
 use core::cmp::Ordering;
 
 use super::epoch::{Epoch, Slot};
+use super::lines::LineVec;
 
 /// A vector clock. `Default` is the clock that knows nothing.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
 pub struct VectorClock {
-    entries: Vec<Epoch>,
+    entries: LineVec,
 }
 
 /// A clock seen as its entries, indexed by slot, without trailing zeros: a
@@ -28,7 +30,7 @@ pub trait ClockEntries {
 impl ClockEntries for VectorClock {
     #[inline]
     fn entries(&self) -> &[Epoch] {
-        &self.entries
+        self.entries.as_slice()
     }
 }
 
@@ -36,14 +38,14 @@ impl VectorClock {
     /// The clock that knows nothing (all entries zero).
     pub const fn new() -> VectorClock {
         VectorClock {
-            entries: Vec::new(),
+            entries: LineVec::new(),
         }
     }
 
     /// The epoch of `slot` this clock knows.
     #[inline]
     pub fn get(&self, slot: Slot) -> Epoch {
-        match self.entries.get(slot.index()) {
+        match self.entries.as_slice().get(slot.index()) {
             Some(&e) => e,
             None => Epoch::ZERO,
         }
@@ -55,16 +57,16 @@ impl VectorClock {
         let i = slot.index();
         if epoch != Epoch::ZERO && i < self.entries.len() {
             // The common case (a thread's own entry moving on): nothing to trim.
-            self.entries[i] = epoch;
+            self.entries.as_mut_slice()[i] = epoch;
             return;
         }
         if i >= self.entries.len() {
             if epoch == Epoch::ZERO {
                 return;
             }
-            self.entries.resize(i + 1, Epoch::ZERO);
+            self.entries.resize(i + 1);
         }
-        self.entries[i] = epoch;
+        self.entries.as_mut_slice()[i] = epoch;
         self.trim();
     }
 
@@ -79,10 +81,10 @@ impl VectorClock {
     pub fn join(&mut self, other: &(impl ClockEntries + ?Sized)) -> bool {
         let other = other.entries();
         if other.len() > self.entries.len() {
-            self.entries.resize(other.len(), Epoch::ZERO);
+            self.entries.resize(other.len());
         }
         let mut changed = false;
-        for (mine, &theirs) in self.entries.iter_mut().zip(other.iter()) {
+        for (mine, &theirs) in self.entries.as_mut_slice().iter_mut().zip(other.iter()) {
             if theirs > *mine {
                 *mine = theirs;
                 changed = true;
@@ -96,9 +98,9 @@ impl VectorClock {
     #[inline]
     pub(super) fn grown(&mut self, n: usize) -> &mut [Epoch] {
         if n > self.entries.len() {
-            self.entries.resize(n, Epoch::ZERO);
+            self.entries.resize(n);
         }
-        &mut self.entries
+        self.entries.as_mut_slice()
     }
 
     /// `self := other`, reusing `self`'s allocation.
@@ -109,9 +111,10 @@ impl VectorClock {
     pub fn assign(&mut self, other: &VectorClock) {
         let n = other.entries.len();
         if self.entries.len() != n {
-            self.entries.resize(n, Epoch::ZERO);
+            self.entries.resize(n);
         }
-        for (mine, &theirs) in self.entries.iter_mut().zip(other.entries.iter()) {
+        let theirs = other.entries.as_slice();
+        for (mine, &theirs) in self.entries.as_mut_slice().iter_mut().zip(theirs) {
             if *mine != theirs {
                 *mine = theirs;
             }
@@ -120,7 +123,7 @@ impl VectorClock {
 
     /// Forgets everything, keeping the allocation.
     pub fn clear(&mut self) {
-        self.entries.clear();
+        self.entries.resize(0);
     }
 
     /// Whether every entry of `self` is ≤ the same entry of `other`: everything
@@ -129,8 +132,9 @@ impl VectorClock {
         self.entries.len() <= other.entries.len()
             && self
                 .entries
+                .as_slice()
                 .iter()
-                .zip(other.entries.iter())
+                .zip(other.entries.as_slice())
                 .all(|(a, b)| a <= b)
     }
 
@@ -141,12 +145,13 @@ impl VectorClock {
 
     /// Whether the clock knows nothing.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries.len() == 0
     }
 
     /// The non-zero entries, by slot.
     pub fn iter(&self) -> impl Iterator<Item = (Slot, Epoch)> + '_ {
         self.entries
+            .as_slice()
             .iter()
             .enumerate()
             .filter(|(_, e)| **e != Epoch::ZERO)
@@ -154,9 +159,9 @@ impl VectorClock {
     }
 
     fn trim(&mut self) {
-        while self.entries.last() == Some(&Epoch::ZERO) {
-            self.entries.pop();
-        }
+        let e = self.entries.as_slice();
+        let n = e.iter().rposition(|&x| x != Epoch::ZERO).map_or(0, |i| i + 1);
+        self.entries.resize(n);
     }
 }
 
