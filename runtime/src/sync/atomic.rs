@@ -320,8 +320,9 @@ impl Runtime {
         }
         FENCES_SEEN.store(true, Ordering::SeqCst);
         if mo.acquires() {
-            let pending = core::mem::take(&mut thr.fence_acquire);
-            thr.clock.join(&pending);
+            // Cleared, not replaced: the allocation serves the next fence.
+            thr.clock.join(&thr.fence_acquire);
+            thr.fence_acquire.clear();
         }
         if mo == Order::SeqCst {
             self.sync.with(SC_FENCE_CLOCK, |s| {
@@ -330,7 +331,10 @@ impl Runtime {
             });
         }
         if mo.releases() {
-            thr.fence_release = Some(thr.clock.clone());
+            match &mut thr.fence_release {
+                Some(fenced) => fenced.assign(&thr.clock),
+                None => thr.fence_release = Some(thr.clock.clone()),
+            }
             self.advance_epoch(thr);
         }
     }
