@@ -571,7 +571,7 @@ fn slow_word_unshared(
     if !quick_store_primary(thr, word, cur, Cell::from_raw(primary)) {
         return slow_word_general(thr, addr, size, kind, pc);
     }
-    trace_stored(thr, addr, size, kind, pc);
+    trace_stored_apart(thr, addr, size, kind, pc);
 }
 
 /// [`slow_word`] for a word whose secondary cells are open.
@@ -579,10 +579,18 @@ fn slow_word_unshared(
 fn slow_word_shared(thr: &mut ThreadState, word: WordShadow, size: usize, cur: Cell, pc: u64) {
     let (addr, kind) = (word.app_addr(), cur.kind());
     match quick_store_shared_inline(thr, word, cur) {
-        Quick::Stored => trace_stored(thr, addr, size, kind, pc),
+        Quick::Stored => trace_stored_apart(thr, addr, size, kind, pc),
         Quick::Repeat => {}
         Quick::General => slow_word_general(thr, addr, size, kind, pc),
     }
+}
+
+/// [`trace_stored`], tail-called by the slow paths: out of line, the
+/// quick rule before it keeps fewer values live (in `slow_word_shared`,
+/// callgrind: mutex_counter -1.6%, prodcons -2%).
+#[inline(never)]
+fn trace_stored_apart(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
+    trace_stored(thr, addr, size, kind, pc);
 }
 
 /// Records a stored access in the history, which needs the accesses whose
