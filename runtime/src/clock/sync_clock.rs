@@ -240,32 +240,22 @@ impl core::fmt::Debug for SyncClock {
 mod tests {
     use super::*;
 
-    /// A small deterministic generator: clocks of up to 8 slots, so that
-    /// every move between the inline entries and the heap is exercised.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn clock(&mut self) -> VectorClock {
-            let mut c = VectorClock::new();
-            for _ in 0..self.next() % 6 {
-                let slot = Slot::new((self.next() % 8) as usize);
-                c.set(slot, Epoch::new(1 + self.next() % 5));
-            }
-            c
-        }
-        fn sync_clock(&mut self) -> (SyncClock, VectorClock) {
-            let v = self.clock();
-            let mut s = SyncClock::new();
-            // Through a different clock first, so that leftovers would show.
-            s.assign(&self.clock());
-            s.assign(&v);
-            (s, v)
-        }
+    use crate::clock::test_rng::Rng;
+
+    /// A clock of up to 8 slots: every move between the inline entries and
+    /// the heap is exercised.
+    fn vc(rng: &mut Rng) -> VectorClock {
+        rng.clock(8, 6)
+    }
+
+    /// A random synchronization clock and the vector clock it holds.
+    fn sync_clock(rng: &mut Rng) -> (SyncClock, VectorClock) {
+        let v = vc(rng);
+        let mut s = SyncClock::new();
+        // Through a different clock first, so that leftovers would show.
+        s.assign(&vc(rng));
+        s.assign(&v);
+        (s, v)
     }
 
     fn joined(a: &VectorClock, b: &VectorClock) -> VectorClock {
@@ -290,9 +280,9 @@ mod tests {
     fn assign_and_join_agree_with_vector_clocks() {
         let mut rng = Rng(3);
         for _ in 0..5000 {
-            let (mut s, v) = rng.sync_clock();
+            let (mut s, v) = sync_clock(&mut rng);
             check(&s, &v);
-            let other = rng.clock();
+            let other = vc(&mut rng);
             s.join(&other);
             check(&s, &joined(&v, &other));
             s.assign(&other);
@@ -304,8 +294,8 @@ mod tests {
     fn join_both_leaves_both_at_the_join() {
         let mut rng = Rng(5);
         for _ in 0..5000 {
-            let (mut s, v) = rng.sync_clock();
-            let mut thr = rng.clock();
+            let (mut s, v) = sync_clock(&mut rng);
+            let mut thr = vc(&mut rng);
             let j = joined(&v, &thr);
             s.join_both(&mut thr);
             assert_eq!(thr, j);
@@ -317,8 +307,8 @@ mod tests {
     fn exchange_join_swaps_then_joins() {
         let mut rng = Rng(9);
         for _ in 0..5000 {
-            let (mut s, v) = rng.sync_clock();
-            let mut thr = rng.clock();
+            let (mut s, v) = sync_clock(&mut rng);
+            let mut thr = vc(&mut rng);
             let old_thr = thr.clone();
             s.exchange_join(&mut thr);
             assert_eq!(thr, joined(&v, &old_thr));
@@ -330,7 +320,7 @@ mod tests {
     fn clear_and_set_keep_the_invariants() {
         let mut rng = Rng(13);
         for _ in 0..2000 {
-            let (mut s, mut v) = rng.sync_clock();
+            let (mut s, mut v) = sync_clock(&mut rng);
             let slot = Slot::new((rng.next() % 8) as usize);
             let e = Epoch::new(rng.next() % 4);
             s.set(slot, e);
