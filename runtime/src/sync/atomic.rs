@@ -318,7 +318,11 @@ impl Runtime {
         if thr.ignore_sync != 0 || mo == Order::Relaxed {
             return;
         }
-        FENCES_SEEN.store(true, Ordering::SeqCst);
+        if !FENCES_SEEN.load(Ordering::Relaxed) {
+            // Once: a store at every fence would take the flag's cache line
+            // from the threads whose atomics read it.
+            FENCES_SEEN.store(true, Ordering::SeqCst);
+        }
         if mo.acquires() {
             // Cleared, not replaced: the allocation serves the next fence.
             thr.clock.join(&thr.fence_acquire);
