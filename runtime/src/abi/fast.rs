@@ -19,6 +19,9 @@
 //!                                                 ;   cell and the pc
 //! ```
 //!
+//! For 8-byte accesses the two `xor`s are one, with the cell of a whole-word
+//! read or write (`fast_stamp | KIND | 0xff`) kept in the thread's state.
+//!
 //! It decides exactly as the Rust hook's first test does (`check::covers`
 //! on the primary cell, see `check::access_word`): `M` keeps every bit but
 //! the byte mask (and READ for a read), plus the access's bytes. A miss
@@ -40,6 +43,12 @@ pub(super) const FOLD: u64 = Layout::X86_64.fold(usize::MAX) as u64;
 /// The primary cell of the folded address 0.
 pub(super) const PRIMARY: u64 = Layout::X86_64.primary(0) as u64;
 pub(super) const FAST_STAMP: usize = offset_of!(ThreadState, fast_stamp);
+
+/// Where the thread's state keeps the cell of a whole-word access of
+/// `kind` (a plain read or write): `fast_stamp | kind | 0xff`.
+pub(super) const fn word_cell_offset(kind: AccessKind) -> usize {
+    offset_of!(ThreadState, fast_word_cells) + if kind.is_read() { 0 } else { 8 }
+}
 
 /// The mask `M` of `covers` for an access of `kind` with byte mask `bytes`.
 pub(super) const fn covers_mask(kind: AccessKind, bytes: u64) -> u64 {
@@ -98,9 +107,8 @@ macro_rules! fast_hook {
             "and rdx, rdi",
             "movabs r8, {primary}",
             "mov r9, qword ptr [rdx + r8]",
-            "mov rdx, qword ptr [rax + {fast_stamp}]",
+            "mov rdx, qword ptr [rax + {word_cell}]",
             "xor rdx, r9",
-            "xor rdx, {cur}",
             "test rdx, {m}",
             concat!("jnz .L", stringify!($name), "_miss"),
             "ret",
@@ -122,6 +130,7 @@ macro_rules! fast_hook {
             fold = const $crate::abi::fast::FOLD,
             primary = const $crate::abi::fast::PRIMARY,
             fast_stamp = const $crate::abi::fast::FAST_STAMP,
+            word_cell = const $crate::abi::fast::word_cell_offset($kind),
             cur = const ($kind.bits() | 0xff) as i32,
             m = const $crate::abi::fast::covers_mask($kind, 0xff) as i32,
             imp = sym $imp,
