@@ -78,6 +78,20 @@ void *hbsan_real_resolve(void **slot, const char *name) {
     return p;
 }
 
+/* The linker's bounds of the `hbsan_real` section (see real.h). */
+extern const struct hbsan_real_entry __start_hbsan_real[] HBSAN_HIDDEN;
+extern const struct hbsan_real_entry __stop_hbsan_real[] HBSAN_HIDDEN;
+
+void hbsan_real_resolve_all(void) {
+    for (const struct hbsan_real_entry *e = __start_hbsan_real; e < __stop_hbsan_real; e++) {
+        if (__atomic_load_n(e->slot, __ATOMIC_ACQUIRE) != NULL)
+            continue;
+        void *p = dlsym(RTLD_NEXT, e->name);
+        if (p != NULL)
+            __atomic_store_n(e->slot, p, __ATOMIC_RELEASE);
+    }
+}
+
 void *hbsan_real_resolve_must(void **slot, const char *name) {
     void *p = hbsan_real_resolve(slot, name);
     if (p == NULL)

@@ -173,8 +173,28 @@ static inline void *hbsan_real_get(void **slot, const char *name) {
     return p ? p : hbsan_real_resolve_must(slot, name);
 }
 
+/* A real function's cache slot and name, listed in the `hbsan_real` section
+ * so that all of them can be resolved at once (hbsan_real_resolve_all). */
+struct hbsan_real_entry {
+    void **slot;
+    const char *name;
+};
+
 /* Declares the cache slot of REAL(name) in the file that uses it. */
-#define HBSAN_REAL_SLOT(name) static void *hbsan_real_slot_##name
+#define HBSAN_REAL_SLOT(name)                                                                      \
+    static void *hbsan_real_slot_##name;                                                           \
+    static const struct hbsan_real_entry hbsan_real_entry_##name                                   \
+        __attribute__((used, section("hbsan_real"), aligned(sizeof(void *)))) = {                  \
+            &hbsan_real_slot_##name, #name}
+
+/* Resolves every real function not resolved yet (those the C library does
+ * not have stay unresolved: REAL_TRY's callers handle it). Called before
+ * the program's second thread starts: looking a symbol up takes a lock of
+ * the dynamic linker, and a thread that looked one up for the first time
+ * inside a dl_iterate_phdr callback (the linker's write lock held) while
+ * another thread was in dlopen or dlclose (its other lock held, waiting for
+ * the write lock) would wait forever. */
+HBSAN_HIDDEN void hbsan_real_resolve_all(void);
 
 /* The real `name`, typed like the declaration in scope. */
 #define REAL(name) ((__typeof__(&name))hbsan_real_get(&hbsan_real_slot_##name, #name))

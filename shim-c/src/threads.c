@@ -158,12 +158,26 @@ static int hbsan_thrd_main(void *p) {
     return routine(arg);
 }
 
+/* Every real function resolved before the program's first thread creation
+ * (see hbsan_real_resolve_all; the lookups' own allocations are not the
+ * program's). */
+static void resolve_before_threads(void) {
+    static int done;
+    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+        return;
+    hbsan_quiet_begin();
+    hbsan_real_resolve_all();
+    hbsan_quiet_end();
+    __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+}
+
 /* The parent's side of pthread_create and thrd_create, before the real
  * creation: the child's start (the caller sets its routine), or NULL when
  * there is no memory for it. *mine receives the parent's signal mask. */
 static struct hbsan_start *creation_begin(void *arg, void *caller_pc, void *self_pc,
                                           sigset_t *mine, unsigned *tid) {
     ensure_finish_key();
+    resolve_before_threads();
     struct hbsan_start *start = __libc_malloc(sizeof *start);
     if (start == NULL)
         return NULL;
