@@ -77,7 +77,10 @@ impl SyncClock {
 
     /// The epoch of `slot` this clock knows.
     pub fn get(&self, slot: Slot) -> Epoch {
-        self.entries().get(slot.index()).copied().unwrap_or(Epoch::ZERO)
+        self.entries()
+            .get(slot.index())
+            .copied()
+            .unwrap_or(Epoch::ZERO)
     }
 
     /// Sets the entry of `slot` to `epoch`.

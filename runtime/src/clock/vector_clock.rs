@@ -160,7 +160,10 @@ impl VectorClock {
 
     fn trim(&mut self) {
         let e = self.entries.as_slice();
-        let n = e.iter().rposition(|&x| x != Epoch::ZERO).map_or(0, |i| i + 1);
+        let n = e
+            .iter()
+            .rposition(|&x| x != Epoch::ZERO)
+            .map_or(0, |i| i + 1);
         self.entries.resize(n);
     }
 }

@@ -81,7 +81,8 @@ impl Runtime {
         if thr.ignore_sync != 0 {
             return;
         }
-        self.sync.with(addr, |s| s.clock.exchange_join(&mut thr.clock));
+        self.sync
+            .with(addr, |s| s.clock.exchange_join(&mut thr.clock));
         self.advance_epoch(thr);
     }
 

@@ -281,3 +281,31 @@ impl ThreadState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shadow::cell::{MASK, READ};
+
+    #[test]
+    fn the_fast_word_cells_follow_the_stamp_and_match_nothing_while_counting() {
+        let shadow = Shadow::init().expect("shadow");
+        let mut st = ThreadState::new(
+            shadow,
+            Tid(1),
+            Slot::new(3),
+            Epoch::new(7),
+            VectorClock::new(),
+        );
+        let stamp = Stamp::new(Slot::new(3), Epoch::new(7)).raw();
+        assert_eq!(st.fast_word_cells, [stamp | READ | MASK, stamp | MASK]);
+        st.set_epoch(Epoch::new(8));
+        let stamp = Stamp::new(Slot::new(3), Epoch::new(8)).raw();
+        assert_eq!(st.fast_word_cells, [stamp | READ | MASK, stamp | MASK]);
+        // Counting: epoch 0, which no stored cell has.
+        st.set_count_hooks(true);
+        assert_eq!(st.fast_word_cells, [READ | MASK, MASK]);
+        st.set_count_hooks(false);
+        assert_eq!(st.fast_word_cells, [stamp | READ | MASK, stamp | MASK]);
+    }
+}
