@@ -810,12 +810,12 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
         };
         // libtsan is the reference, but a lossy one: under load it has missed a
         // race it finds on every quiet run (atomic_racy.c, 1 run in several
-        // hundred). A racy program it reports on some run is its verdict; the
-        // miss is said, not failed. hbsan must report on every run.
-        let libtsan_miss = runtime == Runtime::Libtsan
-            && spec.expect == Expect::Race
-            && v == Verdict::Silent
-            && problem.is_some();
+        // hundred; its known false positive in fence_fixed.c, 2 runs of 3 once
+        // in a clean clone's test run). A report it gives on some run is its
+        // verdict; the miss is said, not failed. hbsan must be right on every
+        // run.
+        let libtsan_miss =
+            runtime == Runtime::Libtsan && want_race && v == Verdict::Silent && problem.is_some();
         if libtsan_miss {
             misses.push(where_.clone());
         } else if let Some(why) = problem {
