@@ -828,7 +828,16 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
         verdicts.push(v);
     }
     if !misses.is_empty() {
-        if misses.len() == verdicts.len() {
+        if misses.len() == verdicts.len() && spec.libtsan_false_positive.is_some() {
+            // Its bug not shown this time: libtsan's verdict on these programs
+            // documents libtsan, not hbsan.
+            say(&format!(
+                "libtsan did not show its known false positive on {} in {} runs",
+                spec.name,
+                verdicts.len()
+            ));
+            verdicts.retain(|v| *v != Verdict::Silent);
+        } else if misses.len() == verdicts.len() {
             failures.push(format!(
                 "tests/native/{} [libtsan]: no report on any of {} runs",
                 spec.name,
