@@ -49,6 +49,9 @@ const JOBS: usize = 2;
 const DEFAULT_RACY_RUNS: u32 = 3;
 /// Per run; a program still running then is killed (with its process group).
 const RUN_TIMEOUT: Duration = Duration::from_secs(30);
+/// More runs libtsan gets for a racy program it reported on none of the
+/// counted ones (see `run_column`).
+const EXTRA_LIBTSAN_RUNS: usize = 6;
 /// Annotations are read from this many first lines.
 const HEADER_LINES: usize = 30;
 /// Racy programs whose race hbsan finds but reports differently from libtsan.
@@ -827,28 +830,55 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
         }
         verdicts.push(v);
     }
+    if runtime == Runtime::Libtsan
+        && spec.expect == Expect::Race
+        && !misses.is_empty()
+        && misses.len() == verdicts.len()
+    {
+        // Under load libtsan has missed a race on several runs in a row
+        // (fence_racy.c: 2 of 3, on a program it reports 40 of 40 alone):
+        // before the reference is said to miss it, it gets a few more runs.
+        for extra in 1..=EXTRA_LIBTSAN_RUNS {
+            let base = format!("{}.{runtime}.extra{extra}", spec.stem);
+            let Ok(out) = run_with_timeout(
+                Command::new(&program)
+                    .current_dir(&paths.out_dir)
+                    .env_remove("TSAN_OPTIONS"),
+                &paths.out_dir.join(format!("{base}.stdout")),
+                &paths.out_dir.join(format!("{base}.stderr")),
+                RUN_TIMEOUT,
+            ) else {
+                break;
+            };
+            if verdict(&out, &tsan_report::parse(&out.stderr)) == Verdict::Race {
+                verdicts.push(Verdict::Race);
+                break;
+            }
+        }
+    }
     if !misses.is_empty() {
-        if misses.len() == verdicts.len() && spec.libtsan_false_positive.is_some() {
-            // Its bug not shown this time: libtsan's verdict on these programs
-            // documents libtsan, not hbsan.
-            say(&format!(
-                "libtsan did not show its known false positive on {} in {} runs",
-                spec.name,
-                verdicts.len()
-            ));
-            verdicts.retain(|v| *v != Verdict::Silent);
-        } else if misses.len() == verdicts.len() {
+        let every_run = misses.len() == verdicts.len();
+        if every_run && spec.libtsan_false_positive.is_none() {
             failures.push(format!(
                 "tests/native/{} [libtsan]: no report on any of {} runs",
                 spec.name,
                 verdicts.len()
             ));
         } else {
-            say(&format!(
-                "libtsan missed the race of {} on {} (reported on the other runs)",
-                spec.name,
-                misses.join(", ")
-            ));
+            // A known false positive not shown documents libtsan, not hbsan.
+            say(&if every_run {
+                format!(
+                    "libtsan did not show its known false positive on {} in {} runs",
+                    spec.name,
+                    verdicts.len()
+                )
+            } else {
+                format!(
+                    "libtsan missed the race of {} on {} (reported on another run)",
+                    spec.name,
+                    misses.join(", ")
+                )
+            });
             verdicts.retain(|v| *v != Verdict::Silent);
         }
     }

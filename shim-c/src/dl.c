@@ -22,32 +22,29 @@ typedef int (*phdr_callback)(struct dl_phdr_info *, size_t, void *);
 struct phdr_call {
     phdr_callback callback;
     void *data;
-    /* The real strlen, found before iterating: looking a symbol up takes a
-     * lock of the dynamic linker, which a thread in dlclose may hold while
-     * waiting for the one this iteration holds. */
-    __typeof__(&strlen) real_strlen;
 };
 
 /* Fresh shadow for the name `info` shows (measured with the real strlen:
- * this is the runtime's own read, not the program's). */
-static void forget_name(const struct phdr_call *call, const struct dl_phdr_info *info) {
+ * this is the runtime's own read, not the program's; already resolved once
+ * other threads exist, see hbsan_real_resolve_all). */
+static void forget_name(const struct dl_phdr_info *info) {
     if (info == NULL || info->dlpi_name == NULL)
         return;
-    size_t n = call->real_strlen(info->dlpi_name);
+    size_t n = REAL(strlen)(info->dlpi_name);
     __hbsan_mapped((void *)info->dlpi_name, n + 1);
 }
 
 static int call_with_fresh_name(struct dl_phdr_info *info, size_t size, void *data) {
     const struct phdr_call *call = data;
-    forget_name(call, info);
+    forget_name(info);
     int rc = call->callback(info, size, call->data);
-    forget_name(call, info);
+    forget_name(info);
     return rc;
 }
 
 int dl_iterate_phdr(phdr_callback callback, void *data) {
     if (hbsan_forward_only() || callback == NULL)
         return REAL(dl_iterate_phdr)(callback, data);
-    struct phdr_call call = {callback, data, REAL(strlen)};
+    struct phdr_call call = {callback, data};
     return REAL(dl_iterate_phdr)(call_with_fresh_name, &call);
 }

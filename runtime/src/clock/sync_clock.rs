@@ -83,7 +83,9 @@ impl SyncClock {
             .unwrap_or(Epoch::ZERO)
     }
 
-    /// Sets the entry of `slot` to `epoch`.
+    /// Sets the entry of `slot` to `epoch` (for tests and diagnostics: the
+    /// runtime only joins and assigns, and this goes through a
+    /// `VectorClock`).
     pub fn set(&mut self, slot: Slot, epoch: Epoch) {
         let mut c = self.to_vector_clock();
         c.set(slot, epoch);
