@@ -6,7 +6,7 @@ mod lines;
 pub mod slots;
 pub mod sync_clock;
 #[cfg(test)]
-mod test_rng;
+pub(crate) mod test_rng;
 pub mod vector_clock;
 
 pub use epoch::{Epoch, MAX_SLOTS, Slot};

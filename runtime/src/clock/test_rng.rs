@@ -6,11 +6,11 @@ use super::epoch::{Epoch, Slot};
 use super::vector_clock::VectorClock;
 
 /// An xorshift generator; the seed must not be zero.
-pub(super) struct Rng(pub(super) u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
     /// The next pseudo-random number.
-    pub(super) fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

@@ -272,6 +272,15 @@ impl Cell {
         missed | weaker | freed == 0
     }
 
+    /// Whether `self` is the access `older` made again in a later epoch:
+    /// the same slot, kind and bytes, only the epoch differs (or not even
+    /// that). See `shadow::check::slow_word` for why such an access needs
+    /// no look at the word's other cells.
+    #[inline(always)]
+    pub const fn renews(self, older: Cell) -> bool {
+        (self.0 ^ older.0) & ((1 << EPOCH_SHIFT) - 1) == 0
+    }
+
     /// Whether `self` and `other` come from the same slot and epoch.
     #[inline(always)]
     pub const fn same_epoch(self, other: Cell) -> bool {
