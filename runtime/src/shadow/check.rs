@@ -379,6 +379,12 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     // Unrolled by hand, with constant plane numbers: the compiler keeps
     // everything in registers (a loop over the planes it does not).
     let first = Cell::from_raw(word.primary().load(Relaxed));
+    if first.same_epoch(cur)
+        && !first.dominates(cur)
+        && (first.kind() == cur.kind() || dominated(first))
+    {
+        return extend_own_front(thr, word, cur, first);
+    }
     'cells: {
         macro_rules! visit {
             ($i:literal) => {
@@ -472,6 +478,63 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
         if last != redundant2 {
             let moved = word.cell(last).load(Relaxed);
             word.cell(redundant2).store(moved, Relaxed);
+        }
+        word.cell(last).store(0, Release);
+    }
+    Quick::Stored
+}
+
+/// [`quick_store_shared`] when the word's primary cell `front` is ours, of
+/// this epoch, and `cur` extends it (same kind, more bytes) or supersedes
+/// it (dominates it): the front cell becomes the union of the two, or
+/// `cur`, and stays in front. The other cells are checked for a race with
+/// it (our own never race; the bytes of `front` were checked before, and
+/// are again: one probe for both); an older cell of ours that it makes
+/// redundant is dropped, the last cell taking its place, as the full
+/// visit drops a second redundant cell (else a thread that reads and then
+/// writes a word in each epoch fills it with its older writes). Which
+/// other threads' cells it would make redundant is not looked for (the
+/// full visit would put it in the place of such a cell and keep `front`
+/// too: more cells kept for the word, the same verdicts).
+///
+/// The common case of words whose bytes a thread touches one field at a
+/// time, or reads and then writes, in each epoch.
+#[inline(always)]
+fn extend_own_front(thr: &mut ThreadState, word: WordShadow, cur: Cell, front: Cell) -> Quick {
+    let cell = if front.kind() == cur.kind() {
+        cur.with_mask(cur.mask() | front.mask())
+    } else {
+        cur
+    };
+    let probe = Probe::new(cell);
+    let (mut redundant, mut end) = (CELLS, CELLS);
+    const _: () = assert!(CELLS == 4);
+    for k in 1..CELLS {
+        let c = Cell::from_raw(word.cell(k).load(Relaxed));
+        if c.is_empty() {
+            end = k;
+            break;
+        }
+        if c.is_reported() {
+            return Quick::General;
+        }
+        if c.same_slot(cur) {
+            if redundant == CELLS && probe.dominated(c) {
+                redundant = k;
+            }
+        } else if probe.conflicts(c) && c.epoch() > thr.clock.get(c.slot()) {
+            return Quick::General;
+        }
+    }
+    thr.dirty = true;
+    word.primary().store(cell.raw(), Relaxed);
+    if redundant < CELLS {
+        // The last cell takes its place (cells stay without gaps), written
+        // there before its old place is cleared (see `store_in_front`).
+        let last = end - 1;
+        if last != redundant {
+            let moved = word.cell(last).load(Relaxed);
+            word.cell(redundant).store(moved, Relaxed);
         }
         word.cell(last).store(0, Release);
     }
