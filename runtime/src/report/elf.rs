@@ -190,7 +190,7 @@ mod tests {
 
     #[inline(never)]
     fn probe_function() -> usize {
-        probe_function as usize
+        probe_function as *const () as usize
     }
 
     #[test]
