@@ -471,15 +471,9 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     store_in_front(word, index, cell, first);
     if redundant2 < CELLS {
         // `redundant < redundant2`, so the cell is still where it was
-        // found. The last cell takes its place (cells stay without gaps),
-        // written there before its old place is cleared (see
-        // `store_in_front` for what a concurrent check sees).
+        // found.
         let last = if empty < CELLS { empty - 1 } else { CELLS - 1 };
-        if last != redundant2 {
-            let moved = word.cell(last).load(Relaxed);
-            word.cell(redundant2).store(moved, Relaxed);
-        }
-        word.cell(last).store(0, Release);
+        remove_secondary(word, redundant2, last);
     }
     Quick::Stored
 }
@@ -529,16 +523,23 @@ fn extend_own_front(thr: &mut ThreadState, word: WordShadow, cur: Cell, front: C
     thr.dirty = true;
     word.primary().store(cell.raw(), Relaxed);
     if redundant < CELLS {
-        // The last cell takes its place (cells stay without gaps), written
-        // there before its old place is cleared (see `store_in_front`).
-        let last = end - 1;
-        if last != redundant {
-            let moved = word.cell(last).load(Relaxed);
-            word.cell(redundant).store(moved, Relaxed);
-        }
-        word.cell(last).store(0, Release);
+        remove_secondary(word, redundant, end - 1);
     }
     Quick::Stored
+}
+
+/// Removes secondary cell `index` of `word`, whose last occupied cell is
+/// `last`: the last cell takes its place (cells stay without gaps),
+/// written there before its old place is cleared (see `store_in_front`
+/// for what a concurrent check sees).
+#[inline(always)]
+fn remove_secondary(word: WordShadow, index: usize, last: usize) {
+    debug_assert!(0 < index && index <= last && last < CELLS);
+    if last != index {
+        let moved = word.cell(last).load(Relaxed);
+        word.cell(index).store(moved, Relaxed);
+    }
+    word.cell(last).store(0, Release);
 }
 
 /// Stores `cell`, which takes the place of cell `index` of `word`, as the
