@@ -20,11 +20,7 @@ impl Runtime {
         self.sync.with(addr, |s| {
             thr.clock.join(&s.clock);
             if !read {
-                // Empty unless the lock is a reader-writer lock read-locked
-                // since its last write unlock.
-                if !s.read_clock.is_empty() {
-                    thr.clock.join(&s.read_clock);
-                }
+                thr.clock.join(&s.read_clock);
                 s.writer = Some(tid);
             }
         });
