@@ -728,6 +728,21 @@ fn quote_stderr(stderr: &str) -> String {
     format!("{body}{note}")
 }
 
+/// One run of a built program in the output directory, without the
+/// detectors' option variables, its stdout and stderr kept as `BASE.stdout`
+/// and `BASE.stderr`.
+fn run_program(paths: &Paths, program: &Path, base: &str) -> std::io::Result<RunOutput> {
+    run_with_timeout(
+        Command::new(program)
+            .current_dir(&paths.out_dir)
+            .env_remove("TSAN_OPTIONS")
+            .env_remove("HBSAN_OPTIONS"),
+        &paths.out_dir.join(format!("{base}.stdout")),
+        &paths.out_dir.join(format!("{base}.stderr")),
+        RUN_TIMEOUT,
+    )
+}
+
 fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
     let program = paths.program(spec, runtime);
     // libtsan reports its known false positives; hbsan must not.
@@ -747,15 +762,7 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
             "tests/native/{} [{runtime}, run {run}/{}]",
             spec.name, spec.runs
         );
-        let out = match run_with_timeout(
-            Command::new(&program)
-                .current_dir(&paths.out_dir)
-                .env_remove("TSAN_OPTIONS")
-                .env_remove("HBSAN_OPTIONS"),
-            &paths.out_dir.join(format!("{base}.stdout")),
-            &paths.out_dir.join(format!("{base}.stderr")),
-            RUN_TIMEOUT,
-        ) {
+        let out = match run_program(paths, &program, &base) {
             Ok(out) => out,
             Err(e) => {
                 failures.push(format!("{where_}: cannot run {}: {e}", program.display()));
@@ -840,14 +847,7 @@ fn run_column(spec: &Spec, paths: &Paths, runtime: Runtime) -> ColumnResult {
         // before the reference is said to miss it, it gets a few more runs.
         for extra in 1..=EXTRA_LIBTSAN_RUNS {
             let base = format!("{}.{runtime}.extra{extra}", spec.stem);
-            let Ok(out) = run_with_timeout(
-                Command::new(&program)
-                    .current_dir(&paths.out_dir)
-                    .env_remove("TSAN_OPTIONS"),
-                &paths.out_dir.join(format!("{base}.stdout")),
-                &paths.out_dir.join(format!("{base}.stderr")),
-                RUN_TIMEOUT,
-            ) else {
+            let Ok(out) = run_program(paths, &program, &base) else {
                 break;
             };
             if verdict(&out, &tsan_report::parse(&out.stderr)) == Verdict::Race {
