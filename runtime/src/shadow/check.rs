@@ -376,8 +376,8 @@ fn quick_store_shared_inline(thr: &mut ThreadState, word: WordShadow, cur: Cell)
     let dominated = |c: Cell| probe.dominated(c);
     let conflicts = |c: Cell| probe.conflicts(c);
     const _: () = assert!(CELLS == 4);
-    // Unrolled by hand, with constant plane numbers: the compiler keeps
-    // everything in registers (a loop over the planes it does not).
+    // Unrolled by hand, with constant cell numbers: the compiler keeps
+    // everything in registers (a loop over the cells it does not).
     let first = Cell::from_raw(word.primary().load(Relaxed));
     if first.same_epoch(cur)
         && !first.dominates(cur)
@@ -1040,8 +1040,8 @@ impl Scan {
 }
 
 /// Checks `cur` against the word's cells. The cells are visited with
-/// constant plane numbers (their addresses are constant offsets from the
-/// primary cell's); secondary cells are filled in order, so the first
+/// constant cell numbers (a secondary cell's address is a constant offset
+/// from its block's); secondary cells are filled in order, so the first
 /// empty one ends them.
 #[inline(always)]
 fn scan(thr: &ThreadState, word: WordShadow, cur: Cell) -> Scan {

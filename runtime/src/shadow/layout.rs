@@ -17,17 +17,23 @@
 //! ignored, never a crash.
 //!
 //! ## Shadow
-//! Every aligned 8-byte word has [`CELLS`] shadow cells of 8 bytes, cell `k`
-//! in **plane** `k`, each plane one shadow byte per application byte:
-//! - plane 0 holds the word's **primary** cell: a word used by one thread
-//!   costs one shadow cache line per application cache line and nothing
-//!   else;
-//! - planes 1 to 3 are filled in order, only for words that need more than
-//!   one cell (typically a write and a later read by another thread or in a
-//!   later epoch: FastTrack's two facts per variable); a page of them costs
-//!   memory only once a word on it needs the cell;
+//! Every aligned 8-byte word has [`CELLS`] shadow cells of 8 bytes: one
+//! **primary** cell in the primary plane and three **secondary** cells side
+//! by side in the word's **secondary block**:
+//! - the primary plane has one shadow byte per application byte: a word
+//!   used by one thread costs one shadow cache line per application cache
+//!   line and nothing else;
+//! - the secondary block (24 bytes, three per application byte) is filled
+//!   in order, only for words that need more than one cell (typically a
+//!   write and a later read by another thread or in a later epoch:
+//!   FastTrack's two facts per variable); a page of blocks costs memory only
+//!   once a word on it needs one. A word's secondary cells are together so
+//!   that a word several threads take turns at costs two shadow cache lines
+//!   (its primary cell's and its block's, which a quarter of the blocks
+//!   straddle), not one per cell: those lines move between the threads'
+//!   caches at every turn (docs/PERFORMANCE.md §30);
 //! - one bit per word in the **shared bitmap**, set (atomically, never
-//!   cleared but by a reset) before plane 1 is first written for the word,
+//!   cleared but by a reset) before the block is first written for the word,
 //!   says whether to look past the primary cell.
 //!
 //! All are addressed by folding the application address modulo the
@@ -36,15 +42,13 @@
 //! distinct words get distinct shadow, and only the images of the
 //! application ranges are reserved. With `c` = one chunk:
 //!
-//! | region   | address of word `w`'s shadow     | base  | occupies chunks |
-//! |----------|----------------------------------|-------|-----------------|
-//! | plane 0  | `base + fold(w)`                 | `48c` | 48, 50-51, 55 |
-//! | plane 1  | `base + fold(w)`                 | `8c`  | 8, 10-11, 15 |
-//! | plane 2  | `base + fold(w)`                 | `16c` | 16, 18-19, 23 |
-//! | plane 3  | `base + fold(w)`                 | `24c` | 24, 26-27, 31 |
-//! | bitmap   | `base + fold(w) / 64` (bit `w/8 % 64`) | `32c` | part of 32 |
-//! | meta     | `base + fold(w) / 2` (4 bytes)   | `36c` | 36, 37, 39 |
-//! | runtime  | the thread-state pool            | `44c` | 44 |
+//! | region    | address of word `w`'s shadow     | base  | occupies chunks |
+//! |-----------|----------------------------------|-------|-----------------|
+//! | primary   | `base + fold(w)`                 | `48c` | 48, 50-51, 55 |
+//! | secondary | `base + 3 fold(w)` (cell `k` at `+ 8 (k - 1)`) | `8c` | 8-10, 14-19, 29-31 |
+//! | bitmap    | `base + fold(w) / 64` (bit `w/8 % 64`) | `32c` | part of 32 |
+//! | meta      | `base + fold(w) / 2` (4 bytes)   | `36c` | 36, 37, 39 |
+//! | runtime   | the thread-state pool            | `44c` | 44 |
 //!
 //! The **meta** plane is not shadow of accesses: it holds, for a word that
 //! is (or holds) a synchronization object, the index of that object in the
@@ -57,10 +61,16 @@
 /// Shadow cells per application word: one primary, three secondary.
 pub const CELLS: usize = 4;
 
+/// Bytes of a word's secondary block: its cells `1..CELLS`.
+pub const SECONDARY_BLOCK: usize = 8 * (CELLS - 1);
+
 /// Bitmap of the chunks that hold application memory.
 const APP_CHUNKS: u64 = 1 | (1 << 42) | (1 << 43) | (1 << 63);
-/// The first chunk of each plane's window.
-const PLANE_CHUNK: [usize; CELLS] = [48, 8, 16, 24];
+/// The first chunk of the primary plane's window.
+const PRIMARY_CHUNK: usize = 48;
+/// The first chunk of the secondary blocks' window (three windows long:
+/// chunks 8 to 31).
+const SECONDARY_CHUNK: usize = 8;
 const BITMAP_CHUNK: usize = 32;
 const META_CHUNK: usize = 36;
 const RUNTIME_CHUNK: usize = 44;
@@ -105,8 +115,10 @@ impl Range {
 /// The shadow regions to reserve: one set of ranges per kind of shadow.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Region {
-    /// Cell plane `k` (0: the primary cells).
-    Plane(usize),
+    /// The primary cells.
+    Primary,
+    /// The secondary blocks.
+    Secondary,
     /// The shared bitmap.
     Bitmap,
     /// The sync-object index of each word.
@@ -115,11 +127,9 @@ pub enum Region {
 
 impl Region {
     /// Every region.
-    pub const ALL: [Region; CELLS + 2] = [
-        Region::Plane(0),
-        Region::Plane(1),
-        Region::Plane(2),
-        Region::Plane(3),
+    pub const ALL: [Region; 4] = [
+        Region::Primary,
+        Region::Secondary,
         Region::Bitmap,
         Region::Meta,
     ];
@@ -173,17 +183,45 @@ impl Layout {
         chunk < 64 && (APP_CHUNKS >> chunk) & 1 != 0
     }
 
-    /// Address of the cell of `addr`'s word in plane `plane` (0 = primary).
-    /// Meaningful only when `is_app(addr)`.
+    /// Address of cell `k` of `addr`'s word (0: the primary cell, `1..CELLS`:
+    /// the secondary ones, in its block). Meaningful only when `is_app(addr)`.
     #[inline(always)]
-    pub const fn cell(&self, addr: usize, plane: usize) -> usize {
-        self.chunk(PLANE_CHUNK[plane]) + self.fold(addr)
+    pub const fn cell(&self, addr: usize, k: usize) -> usize {
+        if k == 0 {
+            self.primary(addr)
+        } else {
+            self.secondary(addr) + 8 * (k - 1)
+        }
     }
 
     /// Address of the primary cell of `addr`'s word.
     #[inline(always)]
     pub const fn primary(&self, addr: usize) -> usize {
-        self.cell(addr, 0)
+        self.chunk(PRIMARY_CHUNK) + self.fold(addr)
+    }
+
+    /// Address of the secondary block of `addr`'s word (its cell 1; cells 2
+    /// and 3 follow).
+    #[inline(always)]
+    pub const fn secondary(&self, addr: usize) -> usize {
+        self.chunk(SECONDARY_CHUNK) + 3 * self.fold(addr)
+    }
+
+    /// The shadow of the application words in `app` (word-aligned, inside
+    /// one application range) in `region`: `Primary` or `Secondary`.
+    pub const fn cells_of(&self, region: Region, app: Range) -> Range {
+        let last = app.end - 8;
+        match region {
+            Region::Primary => Range {
+                start: self.primary(app.start),
+                end: self.primary(last) + 8,
+            },
+            Region::Secondary => Range {
+                start: self.secondary(app.start),
+                end: self.secondary(last) + SECONDARY_BLOCK,
+            },
+            Region::Bitmap | Region::Meta => panic!("not a region of cells"),
+        }
     }
 
     /// Address of the bitmap word holding `addr`'s shared bit, and the bit.
@@ -229,10 +267,7 @@ impl Layout {
             let first = apps[i].start;
             let last = apps[i].end - 8;
             out[i] = match region {
-                Region::Plane(k) => Range {
-                    start: self.cell(first, k),
-                    end: self.cell(last, k) + 8,
-                },
+                Region::Primary | Region::Secondary => self.cells_of(region, apps[i]),
                 Region::Bitmap => Range {
                     start: self.shared_bit(first).0,
                     end: self.shared_bit(last).0 + 8,
@@ -254,7 +289,7 @@ impl Layout {
     /// application memory (a non-application address can only alias a cell
     /// and be let through as a repeat, which it would be anyway: ignored).
     pub const fn primary_window_gaps(&self) -> [Range; 4] {
-        let base = PLANE_CHUNK[0];
+        let base = PRIMARY_CHUNK;
         // Window chunks 0, 2, 3 and 7 hold the images of chunks 0, 42-43
         // and 63 (see the module documentation).
         const GAPS: [usize; 4] = [1, 4, 5, 6];
@@ -306,12 +341,12 @@ mod tests {
             Layout::AARCH64_42,
             Layout::AARCH64_48,
         ] {
-            let mut parts: Vec<Range> = l.shadow_ranges(Region::Plane(0)).to_vec();
+            let mut parts: Vec<Range> = l.shadow_ranges(Region::Primary).to_vec();
             parts.extend(l.primary_window_gaps());
             parts.sort_by_key(|r| r.start);
             let window = Range {
-                start: l.chunk(PLANE_CHUNK[0]),
-                end: l.chunk(PLANE_CHUNK[0] + 8),
+                start: l.chunk(PRIMARY_CHUNK),
+                end: l.chunk(PRIMARY_CHUNK + 8),
             };
             assert_eq!(parts[0].start, window.start);
             assert_eq!(parts.last().unwrap().end, window.end);
@@ -396,12 +431,20 @@ mod tests {
                 for k in 0..CELLS {
                     let first = l.cell(app.start, k);
                     let last = l.cell(app.end - 8, k);
+                    let stride = if k == 0 { 1 } else { 3 };
                     assert_eq!(
                         last - first,
-                        app.len() - 8,
-                        "{l:?}: {app:x?} wraps around plane {k}'s window"
+                        stride * (app.len() - 8),
+                        "{l:?}: {app:x?} wraps around cell {k}'s window"
                     );
                 }
+                // A range's cells are one run of shadow per region.
+                let primary = l.cells_of(Region::Primary, app);
+                assert_eq!(primary.start, l.cell(app.start, 0));
+                assert_eq!(primary.end, l.cell(app.end - 8, 0) + 8);
+                let secondary = l.cells_of(Region::Secondary, app);
+                assert_eq!(secondary.start, l.cell(app.start, 1));
+                assert_eq!(secondary.end, l.cell(app.end - 8, CELLS - 1) + 8);
             }
         }
     }
@@ -436,8 +479,13 @@ mod tests {
                 assert!(l.is_app(w));
                 for k in 0..CELLS {
                     let c = l.cell(w, k);
+                    let region = if k == 0 {
+                        Region::Primary
+                    } else {
+                        Region::Secondary
+                    };
                     assert!(
-                        l.shadow_ranges(Region::Plane(k))
+                        l.shadow_ranges(region)
                             .iter()
                             .any(|r| r.contains(c) && r.contains(c + 7))
                     );
@@ -539,7 +587,12 @@ mod tests {
         let l = Layout::X86_64;
         assert_eq!(l.primary(0), 0x6000_0000_0000);
         assert_eq!(l.cell(0, 1), 0x1000_0000_0000);
-        assert_eq!(l.cell(0, 3), 0x3000_0000_0000);
+        assert_eq!(l.cell(0, 3), 0x1000_0000_0010);
+        assert_eq!(l.cell(0x40, 1), 0x1000_0000_00c0);
+        assert_eq!(
+            l.cell(0x7fff_ffff_fff8, 3),
+            0x1000_0000_0000 + 3 * 0xfff_ffff_fff8 + 16
+        );
         assert_eq!(l.shared_bit(0), (0x4000_0000_0000, 1));
         assert_eq!(l.runtime_range().start, 0x5800_0000_0000);
         assert_eq!(

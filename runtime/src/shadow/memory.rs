@@ -74,7 +74,7 @@ impl Shadow {
         let l = layout();
         for region in Region::ALL {
             // Only the primary plane is touched densely.
-            let usage = if region == Region::Plane(0) {
+            let usage = if region == Region::Primary {
                 Use::Dense
             } else {
                 Use::Sparse
@@ -164,14 +164,16 @@ impl WordShadow {
         self.cell(0)
     }
 
-    /// The word's cell in plane `plane` (`0..CELLS`; secondary cells are
-    /// filled in order, so the first empty one ends the word's cells).
+    /// The word's cell `k` (`0..CELLS`: 0 is the primary cell; secondary
+    /// cells are filled in order, so the first empty one ends the word's
+    /// cells).
     #[inline(always)]
-    pub fn cell(self, plane: usize) -> &'static AtomicU64 {
+    pub fn cell(self, k: usize) -> &'static AtomicU64 {
         // SAFETY: `addr` is application memory (checked when `self` was
-        // made), so its cell lies in a reserved range of the plane, which
-        // stays mapped and zero-initialized; the address is 8-aligned.
-        unsafe { &*(layout().cell(self.addr, plane) as *const AtomicU64) }
+        // made), so its cell lies in a reserved range of the primary plane
+        // or of the secondary blocks, which stays mapped and
+        // zero-initialized; the address is 8-aligned.
+        unsafe { &*(layout().cell(self.addr, k) as *const AtomicU64) }
     }
 
     /// The word's meta cell: the sync-table index of the objects in it.
@@ -236,16 +238,18 @@ fn reset_app_range(l: Layout, start: usize, end: usize) {
         clear_words(l, start, end);
         return;
     }
-    // Whole application pages: the cell planes map them page for page,
-    // so their pages go back to the kernel (they read as zero afterwards);
-    // the edges are cleared word by word.
+    // Whole application pages: the primary plane maps them page for page
+    // and the secondary blocks three pages for one, so their pages go back
+    // to the kernel (they read as zero afterwards); the edges are cleared
+    // word by word.
     clear_words(l, start, inner_start);
     clear_words(l, inner_end, end);
-    for k in 0..CELLS {
-        mmap::discard(Range {
-            start: l.cell(inner_start, k),
-            end: l.cell(inner_end - 8, k) + 8,
-        });
+    let inner = Range {
+        start: inner_start,
+        end: inner_end,
+    };
+    for region in [Region::Primary, Region::Secondary] {
+        mmap::discard(l.cells_of(region, inner));
     }
     // The bitmap is 64 times smaller: its whole pages are discarded, the
     // words at either end cleared.
@@ -315,8 +319,8 @@ pub(crate) fn clear_secondary(word: WordShadow) {
 fn zero_cells(from: usize, to: usize) {
     let mut c = from;
     while c < to {
-        // SAFETY: callers pass sub-ranges of a reserved shadow region (a
-        // plane's image of an app range, or the bitmap's); 8-aligned.
+        // SAFETY: callers pass sub-ranges of a reserved shadow region (the
+        // primary plane's image of an app range, or the bitmap's); 8-aligned.
         let cell = unsafe { &*(c as *const AtomicU64) };
         if cell.load(Relaxed) != 0 {
             cell.store(0, Relaxed);
@@ -329,5 +333,47 @@ fn page_align_out(r: Range) -> Range {
     Range {
         start: r.start & !(mmap::PAGE - 1),
         end: r.end.next_multiple_of(mmap::PAGE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reset forgets every cell of the words inside its range, primary and
+    /// secondary, by discarding whole pages in the middle and clearing the
+    /// edges, and not one cell of the words around it.
+    #[test]
+    fn reset_clears_the_range_and_nothing_around_it() {
+        let shadow = Shadow::init().expect("shadow");
+        let buf = vec![0u64; 64 << 10]; // 512 KiB: discarded, not cleared
+        let base = buf.as_ptr() as usize;
+        let end = base + 8 * buf.len();
+        let words = || (base..end).step_by(8).map(|a| shadow.word(a).expect("app"));
+        for w in words() {
+            w.mark_shared();
+            for k in 0..CELLS {
+                w.cell(k).store(0x100 + k as u64, Relaxed);
+            }
+        }
+        // Unaligned to pages at both ends, and not at word boundaries.
+        let (start, stop) = (base + 8 * 300 + 3, end - 8 * 700 - 5);
+        shadow.reset(start, stop);
+        for w in words() {
+            let a = w.app_addr();
+            // The reset covers every word it touches a byte of.
+            let inside = a + 8 > start && a < stop;
+            for k in 0..CELLS {
+                let c = w.cell(k).load(Relaxed);
+                if inside {
+                    assert_eq!(c, 0, "cell {k} of {a:#x} survived the reset");
+                } else {
+                    assert_eq!(c, 0x100 + k as u64, "cell {k} of {a:#x} was lost");
+                }
+            }
+            assert_eq!(w.is_shared(), !inside, "shared bit of {a:#x}");
+        }
+        shadow.reset(base, end);
+        drop(buf);
     }
 }
