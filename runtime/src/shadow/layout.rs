@@ -204,7 +204,7 @@ impl Layout {
     /// and 3 follow).
     #[inline(always)]
     pub const fn secondary(&self, addr: usize) -> usize {
-        self.chunk(SECONDARY_CHUNK) + 3 * self.fold(addr)
+        self.chunk(SECONDARY_CHUNK) + (CELLS - 1) * self.fold(addr)
     }
 
     /// The shadow of the application words in `app` (word-aligned, inside
