@@ -207,20 +207,21 @@ impl Layout {
         self.chunk(SECONDARY_CHUNK) + (CELLS - 1) * self.fold(addr)
     }
 
-    /// The shadow of the application words in `app` (word-aligned, inside
-    /// one application range) in `region`: `Primary` or `Secondary`.
-    pub const fn cells_of(&self, region: Region, app: Range) -> Range {
-        let last = app.end - 8;
-        match region {
-            Region::Primary => Range {
-                start: self.primary(app.start),
-                end: self.primary(last) + 8,
-            },
-            Region::Secondary => Range {
-                start: self.secondary(app.start),
-                end: self.secondary(last) + SECONDARY_BLOCK,
-            },
-            Region::Bitmap | Region::Meta => panic!("not a region of cells"),
+    /// The primary cells of the application words in `app` (word-aligned,
+    /// inside one application range): one run of shadow.
+    pub const fn primary_cells(&self, app: Range) -> Range {
+        Range {
+            start: self.primary(app.start),
+            end: self.primary(app.end - 8) + 8,
+        }
+    }
+
+    /// The secondary blocks of the application words in `app` (word-aligned,
+    /// inside one application range): one run of shadow.
+    pub const fn secondary_cells(&self, app: Range) -> Range {
+        Range {
+            start: self.secondary(app.start),
+            end: self.secondary(app.end - 8) + SECONDARY_BLOCK,
         }
     }
 
@@ -267,7 +268,8 @@ impl Layout {
             let first = apps[i].start;
             let last = apps[i].end - 8;
             out[i] = match region {
-                Region::Primary | Region::Secondary => self.cells_of(region, apps[i]),
+                Region::Primary => self.primary_cells(apps[i]),
+                Region::Secondary => self.secondary_cells(apps[i]),
                 Region::Bitmap => Range {
                     start: self.shared_bit(first).0,
                     end: self.shared_bit(last).0 + 8,
@@ -431,7 +433,7 @@ mod tests {
                 for k in 0..CELLS {
                     let first = l.cell(app.start, k);
                     let last = l.cell(app.end - 8, k);
-                    let stride = if k == 0 { 1 } else { 3 };
+                    let stride = if k == 0 { 1 } else { CELLS - 1 };
                     assert_eq!(
                         last - first,
                         stride * (app.len() - 8),
@@ -439,10 +441,10 @@ mod tests {
                     );
                 }
                 // A range's cells are one run of shadow per region.
-                let primary = l.cells_of(Region::Primary, app);
+                let primary = l.primary_cells(app);
                 assert_eq!(primary.start, l.cell(app.start, 0));
                 assert_eq!(primary.end, l.cell(app.end - 8, 0) + 8);
-                let secondary = l.cells_of(Region::Secondary, app);
+                let secondary = l.secondary_cells(app);
                 assert_eq!(secondary.start, l.cell(app.start, 1));
                 assert_eq!(secondary.end, l.cell(app.end - 8, CELLS - 1) + 8);
             }

@@ -248,9 +248,8 @@ fn reset_app_range(l: Layout, start: usize, end: usize) {
         start: inner_start,
         end: inner_end,
     };
-    for region in [Region::Primary, Region::Secondary] {
-        mmap::discard(l.cells_of(region, inner));
-    }
+    mmap::discard(l.primary_cells(inner));
+    mmap::discard(l.secondary_cells(inner));
     // The bitmap is 64 times smaller: its whole pages are discarded, the
     // words at either end cleared.
     let bits = Range {
