@@ -12,7 +12,6 @@ use super::trampoline::{hook_pc, hook_pc_on_stack};
 use super::tsan::native_runtime as rt;
 use crate::shadow::cell::AccessKind;
 use crate::shadow::check;
-use crate::shadow::check::WordAccess;
 use crate::sync::atomic::Order;
 use crate::thread::ThreadState;
 use crate::thread::current::{Guard, current};
@@ -32,25 +31,14 @@ fn record_store<R>(addr: usize, size: usize, mo: Order, pc: usize, op: impl FnOn
     rt().atomic_store(thr, addr, mo, op)
 }
 
-/// Performs an atomic read-modify-write with `op`, recording it (the access
-/// checked in the object's critical section, see
-/// `Runtime::atomic_rmw_access`).
+/// Performs an atomic read-modify-write with `op`, recording it: the access
+/// checked first, outside the object's critical section (see
+/// `Runtime::atomic_rmw`).
 fn record_rmw<R>(addr: usize, size: usize, mo: Order, pc: usize, op: impl FnOnce() -> R) -> R {
     let thr = current();
-    if (addr & 7) + size > 8 {
-        // 16 bytes: two words, checked as a range beforehand.
-        check::access(thr, addr, size, AccessKind::ATOMIC_WRITE, pc as u64);
-        let _g = Guard::enter();
-        return rt().atomic_rmw(thr, addr, mo, op);
-    }
-    let access = WordAccess {
-        addr,
-        size,
-        kind: AccessKind::ATOMIC_WRITE,
-        pc: pc as u64,
-    };
+    check::access(thr, addr, size, AccessKind::ATOMIC_WRITE, pc as u64);
     let _g = Guard::enter();
-    rt().atomic_rmw_access(thr, &access, mo, op)
+    rt().atomic_rmw(thr, addr, mo, op)
 }
 
 /// Performs an atomic compare-and-swap with `op`, recording it (as a write,

@@ -144,63 +144,6 @@ pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: Access
     slow_word(thr, addr, size, cur, pc, primary);
 }
 
-/// An access of 1 to 8 bytes inside one aligned word, checked together
-/// with a synchronization (`sync::atomic`): first by [`WordAccess::quick`],
-/// which cannot report, under the synchronization object's lock, then, if
-/// that left it undecided, by [`WordAccess::general`] outside the lock.
-#[derive(Copy, Clone, Debug)]
-pub struct WordAccess {
-    /// First byte.
-    pub addr: usize,
-    /// Bytes (the access stays inside its word).
-    pub size: usize,
-    /// Read or write, atomic or not.
-    pub kind: AccessKind,
-    /// Where the program made it.
-    pub pc: u64,
-}
-
-impl WordAccess {
-    /// Checks and records the access as [`access_word`] does when that
-    /// needs no report: a repeat, or a cell stored by the quick rules.
-    /// Returns `false`, having recorded nothing, when the word needs the
-    /// general rule (a possible race, a reported word), which may report,
-    /// and a report may end the process: not something to do while holding
-    /// a lock the exit handlers could wait for.
-    #[inline]
-    pub fn quick(&self, thr: &mut ThreadState) -> bool {
-        let WordAccess {
-            addr,
-            size,
-            kind,
-            pc,
-        } = *self;
-        debug_assert!(size >= 1 && (addr & 7) + size <= 8);
-        // Counted here, and not again by `general`.
-        count_access(thr, kind);
-        let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
-        let primary = thr.shadow.primary_of(addr).load(Relaxed);
-        if covers(primary, cur) || thr.ignore_accesses != 0 {
-            return true;
-        }
-        let Some(word) = thr.shadow.word(addr) else {
-            return true;
-        };
-        let mut stored = false;
-        let done = quick_store_word(thr, word, cur, primary, word.is_shared(), &mut stored);
-        if stored {
-            trace_stored(thr, addr, size, kind, pc);
-        }
-        done
-    }
-
-    /// The general rule, for an access [`WordAccess::quick`] left
-    /// undecided (with the clock the thread had then).
-    pub fn general(&self, thr: &mut ThreadState) {
-        slow_word_general(thr, self.addr, self.size, self.kind, self.pc);
-    }
-}
-
 /// The slow path of [`access_word`] for the hand-written fast paths of
 /// `abi::fast`, which found the primary cell `primary` not covering `cur`.
 #[inline(always)]

@@ -22,7 +22,6 @@
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use crate::runtime::Runtime;
-use crate::shadow::check::WordAccess;
 use crate::sync::table::SyncVar;
 use crate::thread::ThreadState;
 
@@ -184,56 +183,6 @@ impl Runtime {
         let r = self
             .sync
             .with(addr, |s| Self::rmw_locked(thr, s, mo, fences, op));
-        if mo.releases() {
-            self.advance_epoch(thr);
-        }
-        r
-    }
-
-    /// [`Runtime::atomic_rmw`] of a native program's atomic, whose shadow
-    /// access `access` (an atomic write of the variable) is checked here
-    /// too: when the order synchronizes, inside the object's critical
-    /// section, where the two threads taking turns at the variable also
-    /// take turns at its cells (checked outside, their updates interleave
-    /// and the cells' cache lines move back and forth; atomics' adds phase
-    /// measured 0.755 s -> 0.670 s when this came, a later re-measurement
-    /// could not tell the two apart: docs/PERFORMANCE.md §16, §18). Only
-    /// what cannot report is done under the lock;
-    /// an access that needs the general rule is checked after it, then
-    /// the operation is done as usual. Either way the access is checked
-    /// with the clock from before the operation, at the same epoch.
-    pub fn atomic_rmw_access<R>(
-        &self,
-        thr: &mut ThreadState,
-        access: &WordAccess,
-        mo: Order,
-        op: impl FnOnce() -> R,
-    ) -> R {
-        let addr = access.addr;
-        let fences = FENCES_SEEN.load(Ordering::Acquire);
-        if thr.ignore_sync != 0 || (!mo.acquires() && !mo.releases() && !fences) {
-            if !access.quick(thr) {
-                access.general(thr);
-            }
-            return op();
-        }
-        let mut op = Some(op);
-        let quick = self.sync.with(addr, |s| {
-            if !access.quick(thr) {
-                return None;
-            }
-            let op = op.take().expect("the operation runs once");
-            Some(Self::rmw_locked(thr, s, mo, fences, op))
-        });
-        let r = match quick {
-            Some(r) => r,
-            None => {
-                access.general(thr);
-                let op = op.take().expect("the operation runs once");
-                self.sync
-                    .with(addr, |s| Self::rmw_locked(thr, s, mo, fences, op))
-            }
-        };
         if mo.releases() {
             self.advance_epoch(thr);
         }
