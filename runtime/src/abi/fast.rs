@@ -1,12 +1,11 @@
 //! x86-64: the access hooks of the compiler ABI (`__tsan_read8` and kin, 1
 //! to 8 bytes) written by hand, so that the common case, an access already
-//! recorded in this epoch, is 15 instructions without a stack frame or a
+//! recorded in this epoch, is 13 instructions without a stack frame or a
 //! jump through a trampoline:
 //!
 //! ```text
 //! mov  rax, [rip + hbsan_tls_current@GOTTPOFF]   ; the thread's state
-//! mov  rax, fs:[rax]
-//! test rax, rax; jz slow                          ; no state yet
+//! mov  rax, fs:[rax]                             ; (no state: a stand-in, below)
 //! test dil, 7; jnz slow                           ; (8 bytes: misaligned)
 //! movabs rdx, FOLD; and rdx, rdi                  ; the primary cell …
 //! movabs r8, PRIMARY; mov rdx, [rdx + r8]         ; … whatever the address
@@ -30,7 +29,10 @@
 //! which checks again from the start.
 //! `fast_stamp` is the thread's stamp, or 0 while hooks are counted
 //! (`stats=1`): epoch 0 is no access's, so nothing matches and every
-//! access is counted by the Rust hook.
+//! access is counted by the Rust hook. A thread without a state finds a
+//! stand-in with the same fields in its TLS slot (`thread::current`), so
+//! its accesses go to the Rust hook too, which attaches it: no test for a
+//! null state on the fast path.
 
 use core::mem::offset_of;
 
@@ -70,9 +72,11 @@ pub(super) unsafe extern "C" fn slow_word(
     pc: usize,
     primary: u64,
 ) {
-    // SAFETY: `thr` was read from the calling thread's TLS slot and is
-    // non-null (checked by the fast path); the slot holds the thread's own
-    // state, which no other thread touches (see `thread::current`).
+    // SAFETY: `thr` was read from the calling thread's TLS slot and is a
+    // real state: the stand-in of a thread without one has `fast_stamp` 0,
+    // which the fast path sends to the Rust hook instead; the slot holds
+    // the thread's own state, which no other thread touches (see
+    // `thread::current`).
     let thr = unsafe { &mut *thr };
     crate::shadow::check::slow_word_after_fast_path(
         thr,
@@ -99,8 +103,6 @@ macro_rules! fast_hook {
             concat!(stringify!($name), ":"),
             "mov rax, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
             "mov rax, qword ptr fs:[rax]",
-            "test rax, rax",
-            concat!("jz .L", stringify!($name), "_slow"),
             "test dil, 7",
             concat!("jnz .L", stringify!($name), "_slow"),
             "movabs rdx, {fold}",
@@ -146,8 +148,6 @@ macro_rules! fast_hook {
             concat!(stringify!($name), ":"),
             "mov rax, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
             "mov rax, qword ptr fs:[rax]",
-            "test rax, rax",
-            concat!("jz .L", stringify!($name), "_slow"),
             "mov ecx, edi",
             "and ecx, 7",
             "cmp ecx, {max_offset}",

@@ -25,26 +25,46 @@ thread_local! {
 
 /// The calling thread's state pointer: a thread-local the hand-written
 /// fast paths of the access hooks (`abi::fast`) read too, so on x86-64 it is
-/// a plain 8-byte `.tbss` variable with a fixed name, reached in the
+/// a plain 8-byte `.tdata` variable with a fixed name, reached in the
 /// initial-exec model (one load through the GOT, relaxed by the linker to an
 /// immediate offset from `fs`).
+///
+/// A thread without a state does not hold null there but the address of
+/// [`NO_STATE`], whose fast-path fields send every access to the Rust hooks
+/// (which attach the thread): the fast paths then need no test for null.
+/// `get` and `set` translate, so the rest of the runtime sees null.
 #[cfg(target_arch = "x86_64")]
 mod slot {
     use super::ThreadState;
+    use crate::thread::state::NO_STATE_FIELDS;
+
+    /// What the fast paths read of a thread without a state: its stamp 0
+    /// (epoch 0: no cell matches, every access goes to the Rust hook), and
+    /// the whole-word cells built from it, as while hooks are counted.
+    #[repr(C, align(64))]
+    struct NoState([u64; NO_STATE_FIELDS.len()]);
+
+    /// Never written: the fast paths only read it.
+    static NO_STATE: NoState = NoState(NO_STATE_FIELDS);
 
     core::arch::global_asm!(
-        ".pushsection .tbss,\"awT\",@nobits",
+        ".pushsection .tdata,\"awT\",@progbits",
         ".p2align 3",
         ".globl hbsan_tls_current",
         ".hidden hbsan_tls_current",
         ".type hbsan_tls_current,@object",
         ".size hbsan_tls_current,8",
         "hbsan_tls_current:",
-        ".zero 8",
+        ".quad {no_state}",
         ".popsection",
+        no_state = sym NO_STATE,
     );
 
-    /// The pointer.
+    fn no_state() -> *mut ThreadState {
+        &NO_STATE as *const NoState as *mut ThreadState
+    }
+
+    /// The pointer (null when the thread has no state).
     #[inline(always)]
     pub fn get() -> *mut ThreadState {
         let p: *mut ThreadState;
@@ -58,12 +78,17 @@ mod slot {
                 options(nostack, readonly, preserves_flags),
             );
         }
-        p
+        if p == no_state() {
+            core::ptr::null_mut()
+        } else {
+            p
+        }
     }
 
-    /// Sets the pointer.
+    /// Sets the pointer (null: the thread has no state).
     #[inline(always)]
     pub fn set(p: *mut ThreadState) {
+        let p = if p.is_null() { no_state() } else { p };
         // SAFETY: writes the calling thread's own TLS slot (see `get`).
         unsafe {
             core::arch::asm!(

@@ -72,6 +72,23 @@ const fn word_cells(stamp: u64) -> [u64; 2] {
     ]
 }
 
+/// The first words of a [`ThreadState`] as the hand-written fast paths of a
+/// thread without a state find them (`thread::current`): the stamp 0 and the
+/// whole-word cells built from it, as while hooks are counted, so that every
+/// access goes to the Rust hooks.
+pub(crate) const NO_STATE_FIELDS: [u64; 5] = {
+    let mut words = [0u64; 5];
+    let cells = word_cells(0);
+    words[core::mem::offset_of!(ThreadState, fast_stamp) / 8] = 0;
+    words[core::mem::offset_of!(ThreadState, fast_word_cells) / 8] = cells[0];
+    words[core::mem::offset_of!(ThreadState, fast_word_cells) / 8 + 1] = cells[1];
+    words
+};
+const _: () = assert!(
+    core::mem::offset_of!(ThreadState, fast_word_cells) + 16 <= 8 * NO_STATE_FIELDS.len(),
+    "the fast paths' fields are inside NO_STATE_FIELDS"
+);
+
 impl ThreadState {
     /// A state for thread `tid`, which owns `slot` from `epoch` and knows `clock`.
     pub(crate) fn new(
