@@ -137,6 +137,14 @@ fn main() {
         "overhead: total time {:.0} s",
         started.elapsed().as_secs_f64()
     );
+    let unpaired: Vec<f64> = rows
+        .iter()
+        .filter_map(|r| r.ratio_of_medians(Variant::Hbsan, Variant::Libtsan, Metric::Wall))
+        .collect();
+    println!(
+        "overhead: ratios paired by round; unpaired (ratio of the medians), geomean time ratio hbsan/libtsan = {}",
+        fmt_geo(stats::geomean(&unpaired))
+    );
     println!(
         "geomean time ratio hbsan/libtsan = {}, geomean rss ratio hbsan/libtsan = {}",
         fmt_geo(geomean_hbsan_libtsan(&rows, Metric::Wall)),

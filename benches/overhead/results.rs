@@ -1,5 +1,5 @@
 //! Collected samples per workload and variant, and what is derived from them: medians over the
-//! counted runs, ratios between variants, verdicts.
+//! counted runs, ratios between variants (paired by round), verdicts.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -99,6 +99,17 @@ pub enum Metric {
     Rss,
 }
 
+impl Metric {
+    /// The metric's value in one run.
+    fn of(self, s: &Sample) -> f64 {
+        match self {
+            Metric::Wall => s.wall,
+            Metric::Cpu => s.cpu,
+            Metric::Rss => s.maxrss_kib as f64,
+        }
+    }
+}
+
 /// One workload: its three cells (indexed by `Variant::index`).
 pub struct Row {
     pub name: &'static str,
@@ -123,8 +134,35 @@ impl Row {
         self.cells.get(v.index())?.medians(self.expected_exit)
     }
 
-    /// `num / den` of the medians of `metric`, when both variants have them.
+    /// `num / den` for `metric`, paired by round: the median over the counted rounds of the
+    /// two variants' ratio in that round. The variants of a workload run back to back in each
+    /// round, so a round compares them under the same conditions; this machine changes state
+    /// every few minutes (workloads that move cache lines between the cores run 2-3x slower in
+    /// one state), and the ratio of the two medians can pair a fast round of one variant with a
+    /// slow round of the other (docs/PERFORMANCE.md §33). None unless both variants have
+    /// medians (every counted run succeeded) for the same rounds.
     pub fn ratio(&self, num: Variant, den: Variant, metric: Metric) -> Option<f64> {
+        let (a, b) = (self.cell(num), self.cell(den));
+        self.medians(num)?;
+        self.medians(den)?;
+        if a.counted.len() != b.counted.len() {
+            return None;
+        }
+        let per_round: Vec<f64> = a
+            .counted
+            .iter()
+            .zip(&b.counted)
+            .filter(|(_, y)| metric.of(y) > 0.0)
+            .map(|(x, y)| metric.of(x) / metric.of(y))
+            .collect();
+        if per_round.len() != a.counted.len() {
+            return None;
+        }
+        median(&per_round)
+    }
+
+    /// `num / den` of the medians of `metric` (unpaired), when both variants have them.
+    pub fn ratio_of_medians(&self, num: Variant, den: Variant, metric: Metric) -> Option<f64> {
         let (a, b) = (self.medians(num)?, self.medians(den)?);
         let pick = |m: &Medians| match metric {
             Metric::Wall => m.wall,

@@ -68,6 +68,8 @@ fn write_all(md: &mut String, info: &RunInfo, rows: &[Row]) -> std::fmt::Result 
     writeln!(
         md,
         "- time = median wall-clock seconds of the counted runs; RSS = median peak RSS (`ru_maxrss` from `wait4`); \
+         ratios are paired by round (the median over the counted rounds of the two variants' ratio in \
+         that round; the unpaired ratio of the medians is shown for hbsan/libtsan time); \
          {}; RSS floor {:.1} MiB (Linux starts a child's `ru_maxrss` at the spawning process's peak)",
         info.measurement,
         info.rss_floor_kib as f64 / 1024.0
@@ -93,14 +95,14 @@ fn ratio_table(md: &mut String, rows: &[Row]) -> std::fmt::Result {
     }
     writeln!(
         md,
-        "{head} CPU hbsan/libtsan | verdicts libtsan / hbsan | agree |"
+        "{head} CPU hbsan/libtsan | time hbsan/libtsan, ratio of medians | verdicts libtsan / hbsan | agree |"
     )?;
-    writeln!(md, "{rule}---:|---|---|")?;
-    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); 7];
+    writeln!(md, "{rule}---:|---:|---|---|")?;
+    let mut columns: Vec<Vec<f64>> = vec![Vec::new(); 8];
     for row in rows {
         write!(md, "| {} |", label(row))?;
         if let Some(err) = &row.build_error {
-            writeln!(md, " not built: {} |||||||||", one_line(err))?;
+            writeln!(md, " not built: {} ||||||||||", one_line(err))?;
             continue;
         }
         let mut col = 0;
@@ -118,6 +120,10 @@ fn ratio_table(md: &mut String, rows: &[Row]) -> std::fmt::Result {
         if let Some(x) = cpu {
             columns[6].push(x);
         }
+        let unpaired = row.ratio_of_medians(Variant::Hbsan, Variant::Libtsan, Metric::Wall);
+        if let Some(x) = unpaired {
+            columns[7].push(x);
+        }
         let agree = match row.verdicts_agree() {
             Some(true) => "yes",
             Some(false) => "**NO**",
@@ -125,8 +131,9 @@ fn ratio_table(md: &mut String, rows: &[Row]) -> std::fmt::Result {
         };
         writeln!(
             md,
-            " {} | {} / {} | {agree} |",
+            " {} | {} | {} / {} | {agree} |",
             fmt_ratio(cpu),
+            fmt_ratio(unpaired),
             row.cell(Variant::Libtsan).verdict_text(),
             row.cell(Variant::Hbsan).verdict_text()
         )?;
