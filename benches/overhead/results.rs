@@ -139,7 +139,7 @@ impl Row {
     /// round, so a round compares them under the same conditions; this machine changes state
     /// every few minutes (workloads that move cache lines between the cores run 2-3x slower in
     /// one state), and the ratio of the two medians can pair a fast round of one variant with a
-    /// slow round of the other (docs/PERFORMANCE.md §33). None unless both variants have
+    /// slow round of the other (docs/PERFORMANCE.md §34). None unless both variants have
     /// medians (every counted run succeeded) for the same rounds.
     pub fn ratio(&self, num: Variant, den: Variant, metric: Metric) -> Option<f64> {
         let (a, b) = (self.cell(num), self.cell(den));

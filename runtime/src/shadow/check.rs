@@ -552,7 +552,9 @@ fn quick_store_word(
         *stored = true;
         return true;
     }
-    if shared {
+    // As in `slow_word`: a shared word whose secondary cells are empty is
+    // decided as an unshared one.
+    if shared && word.cell(1).load(Relaxed) != 0 {
         match quick_store_shared_inline(thr, word, cur) {
             Quick::Stored => {
                 *stored = true;
@@ -590,8 +592,18 @@ fn slow_word(thr: &mut ThreadState, addr: usize, size: usize, cur: Cell, pc: u64
         // Repeats are common on shared words: the primary cell is another
         // thread's, ours is the next one. Looked for first, without a call
         // (`quick_store_shared` finds repeats in the other cells).
-        if covers(word.cell(1).load(Relaxed), cur) {
+        let behind = word.cell(1).load(Relaxed);
+        if covers(behind, cur) {
             return;
+        }
+        if behind == 0 {
+            // Secondary cells are filled in order: the primary cell is the
+            // word's only one, as in a word never shared. Threads that take
+            // turns at a word leave it so (each replaces the other's cell,
+            // which happens before it, and drops its own older one), and
+            // each first access in a turn would otherwise go through the
+            // visit of all four cells (sqlite_mt, prodcons).
+            return slow_word_unshared(thr, word, size, cur, pc, primary);
         }
         return slow_word_shared(thr, word, size, cur, pc);
     }
@@ -630,7 +642,8 @@ fn renew(thr: &mut ThreadState, word: WordShadow, cur: Cell) {
     word.primary().store(cur.raw(), Relaxed);
 }
 
-/// [`slow_word`] for a word whose only cell is its primary one, `primary`.
+/// [`slow_word`] for a word whose only cell is its primary one, `primary`
+/// (never shared, or shared with its secondary cells empty).
 #[inline(never)]
 fn slow_word_unshared(
     thr: &mut ThreadState,
