@@ -332,6 +332,9 @@ pub extern "C" fn __hbsan_benign_race(p: *const c_void, size: usize) {
     rt().reports.benign.add(p as usize, size);
 }
 
+/// An interceptor's access of `[p, p+size)` for the program, which called
+/// it from `caller_pc`; `self_pc` is the interceptor's own frame.
+#[inline(always)]
 fn range(
     p: *const c_void,
     size: usize,
@@ -342,16 +345,14 @@ fn range(
     if size == 0 || in_runtime() {
         return;
     }
-    let thr = current();
-    // A repeat (an unlock reads the lock's byte its lock read in the same
-    // epoch) needs no frame: nothing will be recorded.
-    if check::is_recorded(thr, p as usize, size, kind) {
-        thr.counts.accesses += 1;
-        return;
-    }
-    thr.func_entry(caller_pc as u64);
-    check::access(thr, p as usize, size, kind, self_pc as u64);
-    thr.func_exit();
+    check::called_access(
+        current(),
+        p as usize,
+        size,
+        kind,
+        caller_pc as u64,
+        self_pc as u64,
+    );
 }
 
 /// An interceptor reads `[p, p+size)` for the program.

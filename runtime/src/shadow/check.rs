@@ -125,6 +125,79 @@ fn count_access(thr: &mut ThreadState, kind: AccessKind) {
     }
 }
 
+/// An access that an interceptor called from `caller_pc` makes at `pc` for
+/// the program (a lock reading its own word, `memcpy` its buffers): checked
+/// as [`access`] would with the interceptor's frame on the stack. A repeat
+/// in one word costs what [`access_word`]'s does; a stored access is one
+/// history event (`Event::CalledAccess`: no entry and exit events, and the
+/// caller's next access stays near the previous one in the history); the
+/// frame goes on the shadow stack only for the general rule, which may
+/// report (a lock's read used to cost 148 instructions a call,
+/// docs/PERFORMANCE.md §29).
+#[inline(always)]
+pub fn called_access(
+    thr: &mut ThreadState,
+    addr: usize,
+    size: usize,
+    kind: AccessKind,
+    caller_pc: u64,
+    pc: u64,
+) {
+    if size != 0 && (addr & 7) + size <= 8 {
+        count_access(thr, kind);
+        let cur = thr.stamp.cell(byte_mask(addr & 7, size), kind);
+        let primary = thr.shadow.primary_of(addr).load(Relaxed);
+        if covers(primary, cur) {
+            return;
+        }
+        return called_access_word(thr, addr, size, cur, (caller_pc, pc), primary);
+    }
+    called_access_range(thr, addr, size, kind, caller_pc, pc);
+}
+
+/// [`called_access`] of one word that is not a repeat of the primary cell.
+#[inline(never)]
+fn called_access_word(
+    thr: &mut ThreadState,
+    addr: usize,
+    size: usize,
+    cur: Cell,
+    (caller_pc, pc): (u64, u64),
+    primary: u64,
+) {
+    if thr.ignore_accesses != 0 {
+        return;
+    }
+    let Some(word) = thr.shadow.word(addr) else {
+        return;
+    };
+    let mut stored = false;
+    if quick_store_word(thr, word, cur, primary, word.is_shared(), &mut stored) {
+        if stored {
+            thr.trace_called_access(caller_pc, addr, size, cur.kind(), pc);
+        }
+        return;
+    }
+    thr.func_entry(caller_pc);
+    slow_word_general(thr, addr, size, cur.kind(), pc);
+    thr.func_exit();
+}
+
+/// [`called_access`] of more than one word, or none.
+#[inline(never)]
+fn called_access_range(
+    thr: &mut ThreadState,
+    addr: usize,
+    size: usize,
+    kind: AccessKind,
+    caller_pc: u64,
+    pc: u64,
+) {
+    thr.func_entry(caller_pc);
+    access(thr, addr, size, kind, pc);
+    thr.func_exit();
+}
+
 /// An access of 1 to 8 bytes that stays inside one aligned word.
 #[inline(always)]
 pub fn access_word(thr: &mut ThreadState, addr: usize, size: usize, kind: AccessKind, pc: u64) {
@@ -170,19 +243,6 @@ fn covers(c: u64, cur: Cell) -> bool {
     let loose = if cur.is_read() { READ } else { 0 };
     let m = !(MASK | loose) | (cur.raw() & MASK);
     (c ^ cur.raw()) & m == 0
-}
-
-/// Whether an access of at most one word by `thr` is already recorded in
-/// its current epoch (then checking it again can find nothing).
-#[inline]
-pub fn is_recorded(thr: &ThreadState, addr: usize, size: usize, kind: AccessKind) -> bool {
-    if size == 0 || (addr & 7) + size > 8 {
-        return false;
-    }
-    match thr.shadow.word(addr) {
-        Some(word) => repeats(word, thr.stamp.cell(byte_mask(addr & 7, size), kind)),
-        None => true,
-    }
 }
 
 /// Whether `cur` is already recorded for this word in this epoch: a cell of

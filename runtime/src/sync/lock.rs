@@ -20,7 +20,11 @@ impl Runtime {
         self.sync.with(addr, |s| {
             thr.clock.join(&s.clock);
             if !read {
-                thr.clock.join(&s.read_clock);
+                // Empty unless the lock is a reader-writer lock read-locked
+                // since its last write unlock.
+                if !s.read_clock.is_empty() {
+                    thr.clock.join(&s.read_clock);
+                }
                 s.writer = Some(tid);
             }
         });

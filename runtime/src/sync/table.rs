@@ -213,13 +213,14 @@ impl SyncTable {
         &self.stripes[((addr >> 3).wrapping_mul(0x9e37_79b9)) % STRIPES]
     }
 
-    /// The index of the object at `addr`, walking its word's chain.
-    fn find(&self, word: WordShadow, addr: usize) -> Option<u32> {
+    /// The object at `addr`, walking its word's chain: its index and its entry
+    /// (both, so that callers need not look the entry up again).
+    fn find(&self, word: WordShadow, addr: usize) -> Option<(u32, &Entry)> {
         let mut i = word.meta().load(Acquire);
         while i != 0 {
             let e = self.arena.get(i);
             if e.addr.load(Acquire) == addr {
-                return Some(i);
+                return Some((i, e));
             }
             i = e.next.load(Acquire);
         }
@@ -228,7 +229,7 @@ impl SyncTable {
 
     fn insert(&self, word: WordShadow, addr: usize) -> u32 {
         let _g = self.stripe(addr).lock();
-        if let Some(i) = self.find(word, addr) {
+        if let Some((i, _)) = self.find(word, addr) {
             return i;
         }
         self.blocks.lock().insert(addr >> BLOCK_SHIFT);
@@ -251,11 +252,10 @@ impl SyncTable {
         };
         let mut f = Some(f);
         loop {
-            let i = match self.find(word, addr) {
-                Some(i) => i,
-                None => self.insert(word, addr),
+            let e = match self.find(word, addr) {
+                Some((_, e)) => e,
+                None => self.arena.get(self.insert(word, addr)),
             };
-            let e = self.arena.get(i);
             let mut state = e.write();
             // Recycled between finding and locking it: look again.
             if e.addr.load(Relaxed) == addr {
@@ -272,7 +272,7 @@ impl SyncTable {
         if self.live.load(Relaxed) == 0 {
             return None;
         }
-        let e = self.arena.get(self.find(word, addr)?);
+        let (_, e) = self.find(word, addr)?;
         let mut state = e.write();
         (e.addr.load(Relaxed) == addr).then(|| f(&mut state))
     }
@@ -286,7 +286,7 @@ impl SyncTable {
         if self.live.load(Relaxed) == 0 {
             return None;
         }
-        let e = self.arena.get(self.find(word, addr)?);
+        let (_, e) = self.find(word, addr)?;
         let state = e.state.read();
         (e.addr.load(Relaxed) == addr).then(|| f(&state))
     }
@@ -305,10 +305,9 @@ impl SyncTable {
         if self.live.load(Relaxed) == 0 {
             return;
         }
-        let Some(i) = self.find(word, addr) else {
+        let Some((i, e)) = self.find(word, addr) else {
             return;
         };
-        let e = self.arena.get(i);
         // Acquire: after the program's load of the value (an acquire load),
         // the version a writer raised before storing it.
         if seen.has(i, e.version.load(Acquire)) {

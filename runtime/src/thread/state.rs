@@ -5,7 +5,7 @@ use core::sync::atomic::AtomicU64;
 
 use super::Tid;
 use super::trace::TraceWriter;
-use super::trace::event::{SimpleTag, encode_access, simple_word};
+use super::trace::event::{SimpleTag, called_access, encode_access, simple_word};
 use crate::clock::{Epoch, Slot, VectorClock};
 use crate::shadow::Shadow;
 use crate::shadow::cell::{AccessKind, Stamp};
@@ -235,6 +235,51 @@ impl ThreadState {
         {
             self.trace_access_slow(addr, size, kind, pc);
         }
+    }
+
+    /// Records an access an interceptor called from `caller_pc` made at
+    /// `pc` (`Event::CalledAccess`): one event instead of the interceptor's
+    /// entry, the access and its exit, and the pc base of the caller's next
+    /// access kept.
+    #[inline(always)]
+    pub(crate) fn trace_called_access(
+        &mut self,
+        caller_pc: u64,
+        addr: usize,
+        size: usize,
+        kind: AccessKind,
+        pc: u64,
+    ) {
+        if let Some(words) = called_access(caller_pc, addr as u64, size as u64, kind, pc) {
+            if self.trace.try_push3(words) {
+                return;
+            }
+        }
+        self.trace_called_access_slow(caller_pc, addr, size, kind, pc);
+    }
+
+    /// [`ThreadState::trace_called_access`] at the end of a part, or of an
+    /// access the event cannot hold.
+    #[cold]
+    #[inline(never)]
+    fn trace_called_access_slow(
+        &mut self,
+        caller_pc: u64,
+        addr: usize,
+        size: usize,
+        kind: AccessKind,
+        pc: u64,
+    ) {
+        let Some(words) = called_access(caller_pc, addr as u64, size as u64, kind, pc) else {
+            // The three events it stands for (the shadow stack is not
+            // the history's business).
+            self.trace_simple(simple_word(SimpleTag::FuncEntry, caller_pc));
+            self.trace_access(addr, size, kind, pc);
+            self.trace_simple(simple_word(SimpleTag::FuncExit, 0));
+            return;
+        };
+        self.begin_next_part();
+        self.trace.try_push3(words);
     }
 
     /// An access without a one-word encoding (its pc far from the previous

@@ -11,9 +11,17 @@
 //! unwritten word, zero, fails too: either its parity is wrong or it has no
 //! valid tag).
 //!
+//! An access an interceptor makes for its caller (a lock reading its own
+//! word, `memcpy` its buffers) is one three-word event that also carries
+//! the caller's pc, the interceptor's frame: it stands for entering the
+//! interceptor, the access and leaving it, and leaves the pc that the next
+//! compact access is relative to alone (the caller's next access is near
+//! the caller's previous one, not near the interceptor).
+//!
 //! ```text
 //! compact access  | addr:48 | pc delta:10 | size log2:2 | atomic:1 | read:1 | 1 | parity |
 //! other events    | payload:56            | flags:3 | tag:3 | 0 | parity |
+//! called access   | addr:56, flags, tag | caller pc | size:16 | pc:48 |
 //! ```
 
 use crate::shadow::cell::AccessKind;
@@ -24,6 +32,7 @@ const TAG_FUNC_EXIT: u64 = 2;
 const TAG_EPOCH: u64 = 3;
 const TAG_ATTACH: u64 = 4;
 const TAG_ACCESS_EXT: u64 = 5;
+const TAG_CALLED_ACCESS: u64 = 6;
 
 const PARITY: u64 = 1;
 const COMPACT: u64 = 1 << 1;
@@ -36,6 +45,9 @@ const DELTA_BITS: u32 = 10;
 const DELTA_MIN: i64 = -(1 << (DELTA_BITS - 1));
 const DELTA_MAX: i64 = (1 << (DELTA_BITS - 1)) - 1;
 const ADDR_BITS: u32 = 48;
+/// Bits of the pc, and of the size, in a called access's third word.
+const CALLED_PC_BITS: u32 = 48;
+const CALLED_SIZE_LIMIT: u64 = 1 << (64 - CALLED_PC_BITS);
 
 /// One history event.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -63,6 +75,20 @@ pub enum Event {
         /// Read/write, atomic, free.
         kind: AccessKind,
         /// Program counter of the access.
+        pc: u64,
+    },
+    /// An access made by an interceptor called from `caller_pc`: the
+    /// interceptor's frame (`caller_pc`) is on the stack for the access only.
+    CalledAccess {
+        /// The call site of the interceptor (a return address).
+        caller_pc: u64,
+        /// First byte.
+        addr: u64,
+        /// Number of bytes.
+        size: u64,
+        /// Read/write, atomic.
+        kind: AccessKind,
+        /// The interceptor's own pc.
         pc: u64,
     },
 }
@@ -139,6 +165,24 @@ pub const fn ext_access_word(addr: u64, kind: AccessKind) -> u64 {
     TAG_ACCESS_EXT << TAG_SHIFT | flags | addr << 8
 }
 
+/// The encoding of [`Event::CalledAccess`], when it has one: a size below
+/// 2^16, a pc below 2^48 and an address below 2^56 (else the writer records
+/// the interceptor's entry, the access and the exit as three events).
+#[inline(always)]
+pub fn called_access(
+    caller_pc: u64,
+    addr: u64,
+    size: u64,
+    kind: AccessKind,
+    pc: u64,
+) -> Option<[u64; 3]> {
+    if size >= CALLED_SIZE_LIMIT || pc >> CALLED_PC_BITS != 0 || addr >> 56 != 0 {
+        return None;
+    }
+    let first = ext_access_word(addr, kind) ^ (TAG_ACCESS_EXT ^ TAG_CALLED_ACCESS) << TAG_SHIFT;
+    Some([first, caller_pc, pc | size << CALLED_PC_BITS])
+}
+
 /// The one-word encoding of an event that has no pc delta: function entry
 /// and exit, epoch change, attach ([`encode`] of those, as a constant
 /// expression for the hot paths).
@@ -176,6 +220,18 @@ pub fn encode(event: Event, prev_pc: u64) -> Encoded {
             kind,
             pc,
         } => encode_access(addr, size, kind, pc, prev_pc),
+        // Without an encoding of its own (which the writer checks for
+        // first), the access alone.
+        Event::CalledAccess {
+            caller_pc,
+            addr,
+            size,
+            kind,
+            pc,
+        } => match called_access(caller_pc, addr, size, kind, pc) {
+            Some(words) => Encoded { words, len: 3 },
+            None => encode_access(addr, size, kind, pc, prev_pc),
+        },
     }
 }
 
@@ -214,17 +270,25 @@ pub fn decode(words: &[u64], prev_pc: u64, parity: u64) -> Option<(Event, usize)
         TAG_ATTACH => Event::Attach { tid: payload },
         TAG_ACCESS_EXT => {
             let (pc, size) = (*words.get(1)?, *words.get(2)?);
-            let kind = if w & EXT_FREE != 0 {
-                AccessKind::FREE
-            } else {
-                AccessKind::new(w & EXT_READ != 0, w & EXT_ATOMIC != 0)
-            };
             return Some((
                 Event::Access {
                     addr: payload,
                     size,
-                    kind,
+                    kind: ext_kind(w),
                     pc,
+                },
+                3,
+            ));
+        }
+        TAG_CALLED_ACCESS => {
+            let (caller_pc, last) = (*words.get(1)?, *words.get(2)?);
+            return Some((
+                Event::CalledAccess {
+                    caller_pc,
+                    addr: payload,
+                    size: last >> CALLED_PC_BITS,
+                    kind: ext_kind(w),
+                    pc: last & ((1 << CALLED_PC_BITS) - 1),
                 },
                 3,
             ));
@@ -232,6 +296,15 @@ pub fn decode(words: &[u64], prev_pc: u64, parity: u64) -> Option<(Event, usize)
         _ => return None,
     };
     Some((event, 1))
+}
+
+/// The kind of a three-word access from the flags of its first word.
+fn ext_kind(w: u64) -> AccessKind {
+    if w & EXT_FREE != 0 {
+        AccessKind::FREE
+    } else {
+        AccessKind::new(w & EXT_READ != 0, w & EXT_ATOMIC != 0)
+    }
 }
 
 #[cfg(test)]
@@ -300,6 +373,37 @@ mod tests {
                     && (-512..=511).contains(&(pc.wrapping_sub(prev) as i64));
                 assert_eq!(compact, expect_compact, "{e:?} prev={prev:#x}");
             }
+        }
+    }
+
+    #[test]
+    fn called_accesses_round_trip_or_fall_back_to_the_access() {
+        for kind in AccessKind::ALL {
+            let e = Event::CalledAccess {
+                caller_pc: 0x5555_0000_1234,
+                addr: 0x7fff_1234_5679,
+                size: 0xffff,
+                kind,
+                pc: 0x7f00_0000_0041,
+            };
+            assert_eq!(round_trip(e, 0x10), (e, 3));
+        }
+        // Too large for the event: recorded as the access alone.
+        for (size, pc) in [(1 << 16, 0x41), (1, 1 << 48)] {
+            let access = Event::Access {
+                addr: 0x1000,
+                size,
+                kind: AccessKind::READ,
+                pc,
+            };
+            let called = Event::CalledAccess {
+                caller_pc: 0x2000,
+                addr: 0x1000,
+                size,
+                kind: AccessKind::READ,
+                pc,
+            };
+            assert_eq!(encode(called, 0), encode(access, 0));
         }
     }
 

@@ -104,6 +104,29 @@ fn replay(part: &PartCopy, target: &Target) -> Option<Restored> {
                     });
                 }
             }
+            // As entering the interceptor, the access, leaving it; the pc
+            // the next compact access is relative to stays.
+            Event::CalledAccess {
+                caller_pc,
+                addr,
+                size,
+                kind,
+                pc,
+            } => {
+                if epoch == target.epoch
+                    && kind == target.kind
+                    && touches(addr as usize, size as usize, target)
+                {
+                    let mut s = stack;
+                    s.extend([caller_pc, pc]);
+                    return Some(Restored {
+                        tid,
+                        stack: s,
+                        addr: addr as usize,
+                        size: size as usize,
+                    });
+                }
+            }
         }
     }
     None
@@ -155,6 +178,42 @@ mod tests {
             kind: AccessKind::WRITE,
             pc,
         }
+    }
+
+    #[test]
+    fn a_called_access_has_the_interceptor_frame_and_keeps_the_pc_base() {
+        let lock_read = Event::CalledAccess {
+            caller_pc: 0x0120,
+            addr: 0x2000,
+            size: 1,
+            kind: AccessKind::ATOMIC_READ,
+            pc: 0x7f00_0000_0041,
+        };
+        let parts = [part(
+            0,
+            1,
+            &[0x100],
+            &[
+                write(0x1000, 8, 0x0110),
+                lock_read,
+                // Compact, relative to the write's pc, not the interceptor's.
+                write(0x1008, 8, 0x0130),
+            ],
+        )];
+        assert_eq!(parts[0].words.len(), 1 + 3 + 1, "both writes compact");
+        let find = |word, kind| {
+            let t = Target {
+                epoch: 1,
+                word,
+                mask: 0x01,
+                kind,
+            };
+            restore_from_parts(&parts, &t).unwrap()
+        };
+        let r = find(0x2000, AccessKind::ATOMIC_READ);
+        assert_eq!(r.stack, vec![0x100, 0x0120, 0x7f00_0000_0041]);
+        let r = find(0x1008, AccessKind::WRITE);
+        assert_eq!(r.stack, vec![0x100, 0x0130]);
     }
 
     #[test]

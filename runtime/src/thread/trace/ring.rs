@@ -289,6 +289,18 @@ impl TraceWriter {
     /// three words or the writer is detached.
     #[inline(always)]
     pub fn try_push_ext_access(&mut self, addr: u64, size: u64, kind: AccessKind, pc: u64) -> bool {
+        if !self.try_push3([ext_access_word(addr, kind), pc, size]) {
+            return false;
+        }
+        self.prev_pc = pc;
+        true
+    }
+
+    /// Appends a three-word event, leaving the pc base alone. Returns
+    /// `false` (and appends nothing) when the part has no room for three
+    /// words or the writer is detached.
+    #[inline(always)]
+    pub fn try_push3(&mut self, words: [u64; 3]) -> bool {
         let room = (self.end as usize).wrapping_sub(self.cursor as usize) / 8;
         if room < 3 || self.cursor.is_null() {
             return false;
@@ -297,15 +309,11 @@ impl TraceWriter {
         // and holds at least three words (checked above). Trailing words
         // first: a reader that sees the first word sees the whole event.
         unsafe {
-            (*self.cursor.add(2)).store(size, Ordering::Relaxed);
-            (*self.cursor.add(1)).store(pc, Ordering::Relaxed);
-            (*self.cursor).store(
-                with_parity(ext_access_word(addr, kind), self.parity),
-                Ordering::Release,
-            );
+            (*self.cursor.add(2)).store(words[2], Ordering::Relaxed);
+            (*self.cursor.add(1)).store(words[1], Ordering::Relaxed);
+            (*self.cursor).store(with_parity(words[0], self.parity), Ordering::Release);
             self.cursor = self.cursor.add(3);
         }
-        self.prev_pc = pc;
         true
     }
 
