@@ -1,40 +1,39 @@
 //! x86-64: the access hooks of the compiler ABI (`__tsan_read8` and kin, 1
 //! to 8 bytes) written by hand, so that the common case, an access already
-//! recorded in this epoch, is 13 instructions without a stack frame or a
+//! recorded in this epoch, is 12 instructions without a stack frame or a
 //! jump through a trampoline:
 //!
 //! ```text
-//! mov  rax, [rip + hbsan_tls_current@GOTTPOFF]   ; the thread's state
-//! mov  rax, fs:[rax]                             ; (no state: a stand-in, below)
+//! mov  rax, [rip + hbsan_tls_fast@GOTTPOFF]      ; the thread's fast fields
 //! test dil, 7; jnz slow                           ; (8 bytes: misaligned)
 //! movabs rdx, FOLD; and rdx, rdi                  ; the primary cell …
 //! movabs r8, PRIMARY; mov rdx, [rdx + r8]         ; … whatever the address
-//! xor  rdx, [rax + fast_stamp]                    ; differences from the
+//! xor  rdx, fs:[rax]                              ; differences from the
 //! xor  rdx, KIND | BYTES                          ;   access's cell
 //! test rdx, M; jnz slow                           ; `covers`
 //! ret
 //! miss: … jmp slow_word                           ; the slow path, with
-//!                                                 ;   the cell, the primary
-//!                                                 ;   cell and the pc
+//!                                                 ;   the state, the cell,
+//!                                                 ;   the primary cell, the pc
 //! ```
 //!
 //! For 8-byte accesses the two `xor`s are one, with the cell of a whole-word
-//! read or write (`fast_stamp | KIND | 0xff`) kept in the thread's state.
+//! read or write (`fast_stamp | KIND | 0xff`) kept next to the stamp.
 //!
-//! It decides exactly as the Rust hook's first test does (`check::covers`
-//! on the primary cell, see `check::access_word`): `M` keeps every bit but
-//! the byte mask (and READ for a read), plus the access's bytes. A miss
-//! goes straight to the slow path (`check::slow_word`); anything else (no
-//! thread state, an access spanning words, counting hooks) to the Rust hook,
-//! which checks again from the start.
+//! The fields read are a thread-local copy of the current state's
+//! (`hbsan_tls_fast`, kept by `thread::current`): no load of the state
+//! pointer before them. It decides exactly as the Rust hook's first test
+//! does (`check::covers` on the primary cell, see `check::access_word`):
+//! `M` keeps every bit but the byte mask (and READ for a read), plus the
+//! access's bytes. A miss goes straight to the slow path
+//! (`check::slow_word`, with the state pointer loaded then); anything else
+//! (no thread state, an access spanning words, counting hooks) to the Rust
+//! hook, which checks again from the start.
 //! `fast_stamp` is the thread's stamp, or 0 while hooks are counted
-//! (`stats=1`): epoch 0 is no access's, so nothing matches and every
-//! access is counted by the Rust hook. A thread without a state finds a
-//! stand-in with the same fields in its TLS slot (`thread::current`), so
-//! its accesses go to the Rust hook too, which attaches it: no test for a
-//! null state on the fast path.
+//! (`stats=1`) and for a thread without a state: epoch 0 is no access's,
+//! so nothing matches and every such access goes to the Rust hook (which
+//! counts it, or attaches the thread).
 
-use core::mem::offset_of;
 
 use crate::shadow::cell::{AccessKind, Cell, MASK, READ};
 use crate::shadow::layout::Layout;
@@ -44,12 +43,13 @@ use crate::thread::ThreadState;
 pub(super) const FOLD: u64 = Layout::X86_64.fold(usize::MAX) as u64;
 /// The primary cell of the folded address 0.
 pub(super) const PRIMARY: u64 = Layout::X86_64.primary(0) as u64;
-pub(super) const FAST_STAMP: usize = offset_of!(ThreadState, fast_stamp);
 
-/// Where the thread's state keeps the cell of a whole-word access of
-/// `kind` (a plain read or write): `fast_stamp | kind | 0xff`.
+/// Where the thread-local copy of the fast fields (`hbsan_tls_fast`, see
+/// `thread::current`: the stamp at 0, then the whole-word cells) keeps the
+/// cell of a whole-word access of `kind` (a plain read or write):
+/// `fast_stamp | kind | 0xff`.
 pub(super) const fn word_cell_offset(kind: AccessKind) -> usize {
-    offset_of!(ThreadState, fast_word_cells) + if kind.is_read() { 0 } else { 8 }
+    if kind.is_read() { 8 } else { 16 }
 }
 
 /// The mask `M` of `covers` for an access of `kind` with byte mask `bytes`.
@@ -72,10 +72,11 @@ pub(super) unsafe extern "C" fn slow_word(
     pc: usize,
     primary: u64,
 ) {
-    // SAFETY: `thr` was read from the calling thread's TLS slot and is a
-    // real state: the stand-in of a thread without one has `fast_stamp` 0,
-    // which the fast path sends to the Rust hook instead; the slot holds
-    // the thread's own state, which no other thread touches (see
+    // SAFETY: `thr` was read from the calling thread's TLS slot after the
+    // fast fields showed a stamp other than 0, which only a current state
+    // has (without one the fields are `NO_STATE_FAST`, stamp 0, which the
+    // fast path sends to the Rust hook instead); the slot holds the
+    // thread's own state, which no other thread touches (see
     // `thread::current`).
     let thr = unsafe { &mut *thr };
     crate::shadow::check::slow_word_after_fast_path(
@@ -101,26 +102,26 @@ macro_rules! fast_hook {
             concat!(".type ", stringify!($name), ",@function"),
             ".p2align 4",
             concat!(stringify!($name), ":"),
-            "mov rax, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
-            "mov rax, qword ptr fs:[rax]",
+            "mov rax, qword ptr [rip + hbsan_tls_fast@GOTTPOFF]",
             "test dil, 7",
             concat!("jnz .L", stringify!($name), "_slow"),
             "movabs rdx, {fold}",
             "and rdx, rdi",
             "movabs r8, {primary}",
             "mov r9, qword ptr [rdx + r8]",
-            "mov rdx, qword ptr [rax + {word_cell}]",
+            "mov rdx, qword ptr fs:[rax + {word_cell}]",
             "xor rdx, r9",
             "test rdx, {m}",
             concat!("jnz .L", stringify!($name), "_miss"),
             "ret",
             concat!(".L", stringify!($name), "_miss:"),
-            "mov rcx, qword ptr [rax + {fast_stamp}]",
+            "mov rcx, qword ptr fs:[rax]",
             "test rcx, rcx",
             concat!("jz .L", stringify!($name), "_slow"),
             "or rcx, {cur}",
             "mov rsi, rdi",
-            "mov rdi, rax",
+            "mov rdi, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
+            "mov rdi, qword ptr fs:[rdi]",
             "mov edx, 8",
             "mov r8, qword ptr [rsp]",
             "jmp {slow_word}",
@@ -131,7 +132,6 @@ macro_rules! fast_hook {
             ".popsection",
             fold = const $crate::abi::fast::FOLD,
             primary = const $crate::abi::fast::PRIMARY,
-            fast_stamp = const $crate::abi::fast::FAST_STAMP,
             word_cell = const $crate::abi::fast::word_cell_offset($kind),
             cur = const ($kind.bits() | 0xff) as i32,
             m = const $crate::abi::fast::covers_mask($kind, 0xff) as i32,
@@ -146,8 +146,7 @@ macro_rules! fast_hook {
             concat!(".type ", stringify!($name), ",@function"),
             ".p2align 4",
             concat!(stringify!($name), ":"),
-            "mov rax, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
-            "mov rax, qword ptr fs:[rax]",
+            "mov rax, qword ptr [rip + hbsan_tls_fast@GOTTPOFF]",
             "mov ecx, edi",
             "and ecx, 7",
             "cmp ecx, {max_offset}",
@@ -159,7 +158,7 @@ macro_rules! fast_hook {
             "and rdx, rdi",
             "movabs r8, {primary}",
             "mov r9, qword ptr [rdx + r8]",
-            "mov rdx, qword ptr [rax + {fast_stamp}]",
+            "mov rdx, qword ptr fs:[rax]",
             "xor rdx, r9",
             "xor rdx, r10",
             "xor rdx, {kind}",
@@ -169,13 +168,14 @@ macro_rules! fast_hook {
             concat!("jnz .L", stringify!($name), "_miss"),
             "ret",
             concat!(".L", stringify!($name), "_miss:"),
-            "mov rcx, qword ptr [rax + {fast_stamp}]",
+            "mov rcx, qword ptr fs:[rax]",
             "test rcx, rcx",
             concat!("jz .L", stringify!($name), "_slow"),
             "or rcx, r10",
             "or rcx, {kind}",
             "mov rsi, rdi",
-            "mov rdi, rax",
+            "mov rdi, qword ptr [rip + hbsan_tls_current@GOTTPOFF]",
+            "mov rdi, qword ptr fs:[rdi]",
             "mov edx, {size}",
             "mov r8, qword ptr [rsp]",
             "jmp {slow_word}",
@@ -188,7 +188,6 @@ macro_rules! fast_hook {
             size = const $size,
             fold = const $crate::abi::fast::FOLD,
             primary = const $crate::abi::fast::PRIMARY,
-            fast_stamp = const $crate::abi::fast::FAST_STAMP,
             low = const (1u32 << $size) - 1,
             kind = const $kind.bits() as i32,
             m = const $crate::abi::fast::covers_mask($kind, 0) as i32,

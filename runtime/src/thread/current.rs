@@ -23,46 +23,49 @@ thread_local! {
     static DEFERRED: Cell<Option<extern "C" fn()>> = const { Cell::new(None) };
 }
 
-/// The calling thread's state pointer: a thread-local the hand-written
-/// fast paths of the access hooks (`abi::fast`) read too, so on x86-64 it is
-/// a plain 8-byte `.tdata` variable with a fixed name, reached in the
-/// initial-exec model (one load through the GOT, relaxed by the linker to an
-/// immediate offset from `fs`).
+/// The calling thread's state pointer, and a copy of the state's fields the
+/// hand-written fast paths of the access hooks (`abi::fast`) read: on
+/// x86-64 both are plain `.tbss`/`.tdata` variables with fixed names,
+/// reached in the initial-exec model (one load through the GOT, relaxed by
+/// the linker to an immediate offset from `fs`).
 ///
-/// A thread without a state does not hold null there but the address of
-/// [`NO_STATE`], whose fast-path fields send every access to the Rust hooks
-/// (which attach the thread): the fast paths then need no test for null.
-/// `get` and `set` translate, so the rest of the runtime sees null.
+/// The copy (`hbsan_tls_fast`: the fast stamp, the whole-word read and
+/// write cells) spares the fast paths the load of the state pointer before
+/// the load of the fields: one dependent load less on every access. It
+/// always holds the current state's fields: `set` copies them when the
+/// state changes, `ThreadState::refresh_fast_stamp` when they change in the
+/// current state. A thread without a state has the values of
+/// `NO_STATE_FAST` there, which send every access to the Rust hooks (which
+/// attach the thread); the fast paths load the state pointer only on a
+/// miss, when the stamp is not 0 and so a state is current.
 #[cfg(target_arch = "x86_64")]
 mod slot {
     use super::ThreadState;
-    use crate::thread::state::NO_STATE_FIELDS;
-
-    /// What the fast paths read of a thread without a state: its stamp 0
-    /// (epoch 0: no cell matches, every access goes to the Rust hook), and
-    /// the whole-word cells built from it, as while hooks are counted.
-    #[repr(C, align(64))]
-    struct NoState([u64; NO_STATE_FIELDS.len()]);
-
-    /// Never written: the fast paths only read it.
-    static NO_STATE: NoState = NoState(NO_STATE_FIELDS);
+    use crate::thread::state::NO_STATE_FAST;
 
     core::arch::global_asm!(
-        ".pushsection .tdata,\"awT\",@progbits",
+        ".pushsection .tbss,\"awT\",@nobits",
         ".p2align 3",
         ".globl hbsan_tls_current",
         ".hidden hbsan_tls_current",
         ".type hbsan_tls_current,@object",
         ".size hbsan_tls_current,8",
         "hbsan_tls_current:",
-        ".quad {no_state}",
+        ".zero 8",
         ".popsection",
-        no_state = sym NO_STATE,
+        ".pushsection .tdata,\"awT\",@progbits",
+        ".p2align 3",
+        ".globl hbsan_tls_fast",
+        ".hidden hbsan_tls_fast",
+        ".type hbsan_tls_fast,@object",
+        ".size hbsan_tls_fast,24",
+        "hbsan_tls_fast:",
+        ".quad {f0}, {f1}, {f2}",
+        ".popsection",
+        f0 = const NO_STATE_FAST[0],
+        f1 = const NO_STATE_FAST[1],
+        f2 = const NO_STATE_FAST[2],
     );
-
-    fn no_state() -> *mut ThreadState {
-        &NO_STATE as *const NoState as *mut ThreadState
-    }
 
     /// The pointer (null when the thread has no state).
     #[inline(always)]
@@ -78,17 +81,20 @@ mod slot {
                 options(nostack, readonly, preserves_flags),
             );
         }
-        if p == no_state() {
-            core::ptr::null_mut()
-        } else {
-            p
-        }
+        p
     }
 
-    /// Sets the pointer (null: the thread has no state).
+    /// Sets the pointer (null: the thread has no state) and the fast
+    /// paths' copy of its fields.
+    ///
+    /// In three steps, so that a signal handler's access in between finds
+    /// either fields that send it to the Rust hook (which reads the
+    /// pointer, whatever it is then) or the new state's fields with the
+    /// pointer already set: never fields that make the fast path load a
+    /// pointer that is not their state's.
     #[inline(always)]
     pub fn set(p: *mut ThreadState) {
-        let p = if p.is_null() { no_state() } else { p };
+        publish_fast(NO_STATE_FAST);
         // SAFETY: writes the calling thread's own TLS slot (see `get`).
         unsafe {
             core::arch::asm!(
@@ -96,6 +102,31 @@ mod slot {
                 "mov qword ptr fs:[{t}], {p}",
                 t = out(reg) _,
                 p = in(reg) p,
+                options(nostack, preserves_flags),
+            );
+        }
+        // SAFETY: `p` is null or the calling thread's own state (see
+        // `super::current`), not otherwise borrowed here.
+        if let Some(state) = unsafe { p.as_ref() } {
+            publish_fast(state.fast_fields());
+        }
+    }
+
+    /// Writes the fast paths' copy of the current state's fields.
+    #[inline(always)]
+    pub fn publish_fast(fields: [u64; 3]) {
+        // SAFETY: writes the calling thread's own 24-byte TLS object
+        // defined above (initial-exec, as in `get`).
+        unsafe {
+            core::arch::asm!(
+                "mov {t}, qword ptr [rip + hbsan_tls_fast@GOTTPOFF]",
+                "mov qword ptr fs:[{t}], {a}",
+                "mov qword ptr fs:[{t} + 8], {b}",
+                "mov qword ptr fs:[{t} + 16], {c}",
+                t = out(reg) _,
+                a = in(reg) fields[0],
+                b = in(reg) fields[1],
+                c = in(reg) fields[2],
                 options(nostack, preserves_flags),
             );
         }
@@ -124,6 +155,10 @@ mod slot {
     pub fn set(p: *mut ThreadState) {
         CURRENT.with(|c| c.set(p));
     }
+
+    /// No copy of the fields to keep: the hooks are the Rust ones.
+    #[inline(always)]
+    pub fn publish_fast(_fields: [u64; 3]) {}
 }
 
 /// The calling thread's state, attaching the thread if needed.
@@ -145,6 +180,16 @@ pub fn try_current() -> Option<&'static mut ThreadState> {
     let p = slot::get();
     // SAFETY: as in `current`.
     unsafe { p.as_mut() }
+}
+
+/// `state`'s fast-path fields changed: if it is the calling thread's
+/// current state, the fast paths' copy of them is written again (a
+/// goroutine's or a fiber's state that is not current has no copy).
+#[inline]
+pub(crate) fn republish_fast(state: &ThreadState) {
+    if core::ptr::eq(slot::get(), state) {
+        slot::publish_fast(state.fast_fields());
+    }
 }
 
 /// Makes `state` the calling thread's.

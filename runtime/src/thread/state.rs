@@ -72,22 +72,16 @@ const fn word_cells(stamp: u64) -> [u64; 2] {
     ]
 }
 
-/// The first words of a [`ThreadState`] as the hand-written fast paths of a
-/// thread without a state find them (`thread::current`): the stamp 0 and the
-/// whole-word cells built from it, as while hooks are counted, so that every
+/// What the hand-written fast paths (`abi::fast`) read of the calling
+/// thread, kept in a thread-local of their own (`thread::current`): the
+/// fast stamp, then the whole-word read and write cells. These are the
+/// values of a thread without a state: the stamp 0 and the cells built from
+/// it, as while hooks are counted, which no cell matches, so that every
 /// access goes to the Rust hooks.
-pub(crate) const NO_STATE_FIELDS: [u64; 5] = {
-    let mut words = [0u64; 5];
+pub(crate) const NO_STATE_FAST: [u64; 3] = {
     let cells = word_cells(0);
-    words[core::mem::offset_of!(ThreadState, fast_stamp) / 8] = 0;
-    words[core::mem::offset_of!(ThreadState, fast_word_cells) / 8] = cells[0];
-    words[core::mem::offset_of!(ThreadState, fast_word_cells) / 8 + 1] = cells[1];
-    words
+    [0, cells[0], cells[1]]
 };
-const _: () = assert!(
-    core::mem::offset_of!(ThreadState, fast_word_cells) + 16 <= 8 * NO_STATE_FIELDS.len(),
-    "the fast paths' fields are inside NO_STATE_FIELDS"
-);
 
 impl ThreadState {
     /// A state for thread `tid`, which owns `slot` from `epoch` and knows `clock`.
@@ -138,6 +132,17 @@ impl ThreadState {
             self.stamp.raw()
         };
         self.fast_word_cells = word_cells(self.fast_stamp);
+        crate::thread::current::republish_fast(self);
+    }
+
+    /// The fast stamp and the whole-word read and write cells, as the fast
+    /// paths read them (see [`NO_STATE_FAST`]).
+    pub(crate) fn fast_fields(&self) -> [u64; 3] {
+        [
+            self.fast_stamp,
+            self.fast_word_cells[0],
+            self.fast_word_cells[1],
+        ]
     }
 
     /// The thread's id.
