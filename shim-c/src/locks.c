@@ -135,9 +135,10 @@ static inline int mutex_looks_free(pthread_mutex_t *m) {
  * futex wake system call, and a woken waiter that finds the lock taken
  * again blocks again: two threads taking turns at a short critical section
  * fell into a regime where both mostly make system calls (mutex_counter:
- * 2.1-2.7 s, most of it system time, against 1.15-1.6 s outside it;
- * docs/PERFORMANCE.md §31). A waiter that spins instead takes the lock
- * with a trylock, which leaves the lock word uncontended.
+ * 2.1-2.7 s, more than half of its CPU time in the kernel, against
+ * 1.15-1.6 s outside it; docs/PERFORMANCE.md §31). A waiter that spins
+ * instead takes the lock with a trylock, which leaves the lock word
+ * uncontended.
  *
  * Why so seldom a look: a waiter that looks at every `pause` takes the
  * lock at the first unlock, and the lock's, the guarded data's and their
@@ -150,7 +151,11 @@ static inline int mutex_looks_free(pthread_mutex_t *m) {
  * mutex (or, recursive, one the caller holds) exactly as the lock would,
  * returns a robust mutex's EOWNERDEAD or ENOTRECOVERABLE as the lock would,
  * and anything still busy after the spin (including an error-checking
- * mutex the caller already holds) goes to the real lock. */
+ * mutex the caller already holds) goes to the real lock. A priority-ceiling
+ * mutex keeps its ceiling in the lock word and never looks free: its
+ * waiters look the 20 times, then block in the real lock.
+ *
+ * The body of a function: it returns the lock's result. */
 #define LOCK_SPINNING(m, trylock, busy, lock)                                                      \
     do {                                                                                           \
         int rc_ = trylock;                                                                         \
