@@ -34,7 +34,6 @@
 //! so nothing matches and every such access goes to the Rust hook (which
 //! counts it, or attaches the thread).
 
-
 use crate::shadow::cell::{AccessKind, Cell, MASK, READ};
 use crate::shadow::layout::Layout;
 use crate::thread::ThreadState;
