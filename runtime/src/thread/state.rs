@@ -22,14 +22,6 @@ pub struct ThreadState {
     pub(crate) magic: AtomicU64,
     /// Slot and epoch, ready to be or-ed into a cell.
     pub(crate) stamp: Stamp,
-    /// What the hand-written fast paths (`abi::fast`) build the access's
-    /// cell from: the stamp, or 0 (epoch 0: no cell ever matches it, so
-    /// every access takes the Rust path) while hooks are counted. Kept by
-    /// [`ThreadState::refresh_fast_stamp`].
-    pub(crate) fast_stamp: u64,
-    /// The cells of a whole-word read and write built from `fast_stamp`,
-    /// precomputed for the fast paths of the 8-byte hooks (one `xor` less).
-    pub(crate) fast_word_cells: [u64; 2],
     /// Accesses are ignored while non-zero.
     pub(crate) ignore_accesses: u32,
     /// Synchronization is ignored while non-zero.
@@ -63,10 +55,12 @@ pub struct ThreadState {
     pub(crate) acquired: crate::sync::seen::Seen,
 }
 
-/// [`ThreadState::fast_word_cells`] for `stamp`: a read's cell, then a
-/// write's, of all eight bytes of a word.
-const fn word_cells(stamp: u64) -> [u64; 2] {
+/// The fast paths' fields for fast stamp `stamp` (see [`NO_STATE_FAST`]):
+/// the stamp, then the cells of a whole-word read and write built from it
+/// (precomputed for the 8-byte hooks: one `xor` less).
+const fn fast_fields_of(stamp: u64) -> [u64; 3] {
     [
+        stamp,
         stamp | AccessKind::READ.bits() | 0xff,
         stamp | AccessKind::WRITE.bits() | 0xff,
     ]
@@ -78,10 +72,7 @@ const fn word_cells(stamp: u64) -> [u64; 2] {
 /// values of a thread without a state: the stamp 0 and the cells built from
 /// it, as while hooks are counted, which no cell matches, so that every
 /// access goes to the Rust hooks.
-pub(crate) const NO_STATE_FAST: [u64; 3] = {
-    let cells = word_cells(0);
-    [0, cells[0], cells[1]]
-};
+pub(crate) const NO_STATE_FAST: [u64; 3] = fast_fields_of(0);
 
 impl ThreadState {
     /// A state for thread `tid`, which owns `slot` from `epoch` and knows `clock`.
@@ -96,8 +87,6 @@ impl ThreadState {
         ThreadState {
             magic: AtomicU64::new(ALIVE),
             stamp: Stamp::new(slot, epoch),
-            fast_stamp: Stamp::new(slot, epoch).raw(),
-            fast_word_cells: word_cells(Stamp::new(slot, epoch).raw()),
             ignore_accesses: 0,
             ignore_sync: 0,
             dirty: false,
@@ -122,27 +111,23 @@ impl ThreadState {
         self.refresh_fast_stamp();
     }
 
-    /// Keeps [`ThreadState::fast_stamp`] in step with the stamp and the
-    /// counting flag.
+    /// The stamp or the counting flag changed: the fast paths' copy of
+    /// [`ThreadState::fast_fields`] follows.
     #[inline]
     fn refresh_fast_stamp(&mut self) {
-        self.fast_stamp = if self.count_hooks {
-            0
-        } else {
-            self.stamp.raw()
-        };
-        self.fast_word_cells = word_cells(self.fast_stamp);
         crate::thread::current::republish_fast(self);
     }
 
-    /// The fast stamp and the whole-word read and write cells, as the fast
-    /// paths read them (see [`NO_STATE_FAST`]).
+    /// What the hand-written fast paths (`abi::fast`) read of this thread
+    /// (see [`NO_STATE_FAST`]), built from the stamp, or from 0 while hooks
+    /// are counted (epoch 0: no cell ever matches it, so every access takes
+    /// the Rust path, which counts it).
     pub(crate) fn fast_fields(&self) -> [u64; 3] {
-        [
-            self.fast_stamp,
-            self.fast_word_cells[0],
-            self.fast_word_cells[1],
-        ]
+        fast_fields_of(if self.count_hooks {
+            0
+        } else {
+            self.stamp.raw()
+        })
     }
 
     /// The thread's id.
@@ -355,7 +340,7 @@ mod tests {
     use crate::shadow::cell::{MASK, READ};
 
     #[test]
-    fn the_fast_word_cells_follow_the_stamp_and_match_nothing_while_counting() {
+    fn the_fast_fields_follow_the_stamp_and_match_nothing_while_counting() {
         let shadow = Shadow::init().expect("shadow");
         let mut st = ThreadState::new(
             shadow,
@@ -365,14 +350,15 @@ mod tests {
             VectorClock::new(),
         );
         let stamp = Stamp::new(Slot::new(3), Epoch::new(7)).raw();
-        assert_eq!(st.fast_word_cells, [stamp | READ | MASK, stamp | MASK]);
+        assert_eq!(st.fast_fields(), [stamp, stamp | READ | MASK, stamp | MASK]);
         st.set_epoch(Epoch::new(8));
         let stamp = Stamp::new(Slot::new(3), Epoch::new(8)).raw();
-        assert_eq!(st.fast_word_cells, [stamp | READ | MASK, stamp | MASK]);
+        assert_eq!(st.fast_fields(), [stamp, stamp | READ | MASK, stamp | MASK]);
         // Counting: epoch 0, which no stored cell has.
         st.set_count_hooks(true);
-        assert_eq!(st.fast_word_cells, [READ | MASK, MASK]);
+        assert_eq!(st.fast_fields(), [0, READ | MASK, MASK]);
+        assert_eq!(st.fast_fields(), NO_STATE_FAST);
         st.set_count_hooks(false);
-        assert_eq!(st.fast_word_cells, [stamp | READ | MASK, stamp | MASK]);
+        assert_eq!(st.fast_fields(), [stamp, stamp | READ | MASK, stamp | MASK]);
     }
 }
